@@ -40,9 +40,11 @@ type queryFlags struct {
 	hasRequest bool
 }
 
-func newQueryFlagSet(f *queryFlags, stderr io.Writer) *flag.FlagSet {
+// newQueryFlagSet returns the flags of query. Parse errors are returned,
+// not printed, so that a usage error prints one message.
+func newQueryFlagSet(f *queryFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("crmagg query", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&f.entity, "entity", "contacts", "entity whose built-in schema and demo records to use: contacts, deals or tasks; another name needs --fields")
 	fs.StringVar(&f.fieldsPath, "fields", "", "`FILE` with the GET /v1/{entity}/fields body to load the schema from, envelope or bare data object")
 	fs.StringVar(&f.recordsPath, "records", "", "`FILE` of records (JSON Lines, a JSON array or the GET /v1/{entity} list envelope); - reads stdin; default: the demo records")
@@ -62,12 +64,17 @@ func newQueryFlagSet(f *queryFlags, stderr io.Writer) *flag.FlagSet {
 
 // parseQueryArgs parses flags and the request argument in any order: the
 // flag package stops at the first argument, so parsing resumes after it.
-func parseQueryArgs(args []string, stderr io.Writer) (*queryFlags, error) {
+func parseQueryArgs(args []string, stdout io.Writer) (*queryFlags, error) {
 	f := &queryFlags{}
-	fs := newQueryFlagSet(f, stderr)
+	fs := newQueryFlagSet(f)
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return nil, err
+			}
+			return nil, usagef("%v; run 'crmagg query -h' for the flags", err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -111,16 +118,12 @@ func shorten(s string) string {
 }
 
 func runQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	f, err := parseQueryArgs(args, stderr)
+	f, err := parseQueryArgs(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	if err != nil {
-		var ue *usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "crmagg query: %s\n", ue.msg)
-		}
-		// The flag package has already printed its own message.
+		fmt.Fprintf(stderr, "crmagg query: %v\n", err)
 		return exitUsage
 	}
 
@@ -169,7 +172,14 @@ func query(f *queryFlags, loc *time.Location, stdin io.Reader, stdout io.Writer)
 
 	res, err := plan.Run(context.Background(), src)
 	if err != nil {
-		return writeRejection(f, stdout, err)
+		var de *engine.DataError
+		switch {
+		case apierr.As(err) != nil:
+			return writeRejection(f, stdout, err)
+		case errors.As(err, &de):
+			return exitInput, fmt.Errorf("strict mode: %w", err)
+		}
+		return exitInput, fmt.Errorf("reading records from %s: %w", recordsName(f), err)
 	}
 	return exitOK, write(f, stdout, engine.AppendResponse(nil, res))
 }
@@ -247,6 +257,16 @@ func readFile(path string, stdin io.Reader) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
+func recordsName(f *queryFlags) string {
+	switch f.recordsPath {
+	case "":
+		return "the demo " + f.entity
+	case "-":
+		return "stdin"
+	}
+	return f.recordsPath
+}
+
 func openRecords(f *queryFlags, stdin io.Reader) (engine.Source, func(), error) {
 	var r io.ReadCloser
 	switch f.recordsPath {
@@ -267,4 +287,3 @@ func openRecords(f *queryFlags, stdin io.Reader) (engine.Source, func(), error) 
 	}
 	return engine.NewJSONSource(r), func() { r.Close() }, nil
 }
-
