@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -258,16 +257,24 @@ func checkContains(t *testing.T, msg string, parts []string) {
 	}
 }
 
-var numberToken = regexp.MustCompile(`[:\[,]\s*(-?[0-9][0-9.eE+-]*)`)
-
-// checkPlainNumbers fails on numbers written with an exponent or with
-// trailing fractional zeros.
+// checkPlainNumbers fails on numbers written with an exponent, with
+// trailing fractional zeros or as -0.
 func checkPlainNumbers(t *testing.T, out []byte) {
 	t.Helper()
-	for _, m := range numberToken.FindAllSubmatch(out, -1) {
-		n := string(m[1])
-		if strings.ContainsAny(n, "eE") || (strings.Contains(n, ".") && strings.HasSuffix(n, "0")) || n == "-0" {
-			t.Errorf("number %s is not in plain canonical notation", n)
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return
+		}
+		n, ok := tok.(json.Number)
+		if !ok {
+			continue
+		}
+		s := string(n)
+		if strings.ContainsAny(s, "eE") || (strings.Contains(s, ".") && strings.HasSuffix(s, "0")) || s == "-0" {
+			t.Errorf("number %s is not in plain canonical notation", s)
 		}
 	}
 }

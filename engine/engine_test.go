@@ -283,3 +283,33 @@ func TestRunPassesSourceErrors(t *testing.T) {
 		t.Errorf("Run error = %v, want the source's error", err)
 	}
 }
+
+func TestPartialMergeEqualsOneRun(t *testing.T) {
+	s := testSchema(t)
+	p := compile(t, s, `{"groupBy": ["typeId", "UF_CRM_TAGS"], "aggregate": [
+		{"field": "UF_CRM_LTV", "function": "sum"}, {"field": "UF_CRM_LTV", "function": "avg"},
+		{"field": "UF_CRM_LTV", "function": "min"}, {"field": "UF_CRM_COUNT", "function": "max"},
+		{"field": "UF_CRM_COUNT", "function": "count"}]}`, engine.Options{RecordLimit: -1})
+	recs := generatedRecords(1000)
+	recs[17]["UF_CRM_LTV"] = "1e30|RUB" // takes the exact decimal fallback
+	want := respond(t, p, engine.Maps(recs))
+
+	merged := p.NewPartial()
+	for _, shard := range [][]map[string]any{recs[:100], recs[100:101], recs[101:700], recs[700:], nil} {
+		part, err := p.RunPartial(context.Background(), engine.Maps(shard))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := merged.Merge(part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := string(engine.AppendResponse(nil, merged.Result())); got != want {
+		t.Errorf("merged shards:\n got %s\nwant %s", got, want)
+	}
+
+	other := compile(t, s, `{}`, engine.Options{})
+	if err := merged.Merge(other.NewPartial()); !errors.Is(err, engine.ErrPlanMismatch) {
+		t.Errorf("Merge of another plan's state: %v, want ErrPlanMismatch", err)
+	}
+}

@@ -42,6 +42,8 @@ type aggSpec struct {
 	field     *schema.Field
 	name      string
 	functions []Function
+	// numeric is set when a function other than count reads the values.
+	numeric bool
 }
 
 // Compile validates a request body against a schema and compiles it into a
@@ -286,6 +288,10 @@ func (c *compiler) aggregateField(elem *jsontree.Node, fn Function, i int, point
 	if err != nil {
 		return nil, "", c.lookupError("aggregate field", name, pointer, err)
 	}
+	if !f.Groupable() {
+		return nil, "", c.paramsError(pointer, name, fmt.Sprintf("aggregate field '%s' is not aggregatable on this entity. Available: %s",
+			name, listOrNone(c.schema.AggregatableNames())))
+	}
 	if !f.Summable() {
 		return nil, "", c.paramsError(pointer, name, fmt.Sprintf(
 			"aggregate function '%s' needs a numeric field, but '%s' is %s. Numeric fields: %s",
@@ -325,9 +331,10 @@ func addAggregate(aggs []aggSpec, field *schema.Field, name string, fn Function)
 			}
 		}
 		aggs[i].functions = append(aggs[i].functions, fn)
+		aggs[i].numeric = aggs[i].numeric || fn != Count
 		return aggs
 	}
-	return append(aggs, aggSpec{field: field, name: name, functions: []Function{fn}})
+	return append(aggs, aggSpec{field: field, name: name, functions: []Function{fn}, numeric: fn != Count})
 }
 
 func (c *compiler) filter(n *jsontree.Node) (*filter.Filter, error) {

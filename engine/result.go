@@ -57,16 +57,18 @@ type Meta struct {
 	InvalidValues int64
 }
 
-func (r *run) result() *Result {
-	p := r.plan
+// Result returns the response data of the state: groups converted to
+// their values, sorted, and cut to the plan's group limit.
+func (part *Partial) Result() *Result {
+	p := part.plan
 	res := &Result{
-		Count:      r.total,
-		Aggregates: p.fieldResults(r.overall),
+		Count:      part.total,
+		Aggregates: p.fieldResults(part.overall),
 		Meta: Meta{
-			TotalRecords:     r.total,
-			RecordsProcessed: r.processed,
-			Truncated:        r.truncated,
-			InvalidValues:    r.invalid,
+			TotalRecords:     part.total,
+			RecordsProcessed: part.processed,
+			Truncated:        part.truncated,
+			InvalidValues:    part.invalid,
 		},
 		plan: p,
 	}
@@ -74,28 +76,32 @@ func (r *run) result() *Result {
 		return res
 	}
 
-	slices.SortFunc(r.groups, p.compareGroups)
-	res.Meta.GroupTotal = len(r.groups)
-	kept := r.groups
-	if limit := p.opts.GroupLimit; limit > 0 && len(kept) > limit {
-		kept = kept[:limit]
+	groups := make([]Group, len(part.groups))
+	for i, g := range part.groups {
+		values := make([]schema.Value, len(g.cells))
+		for j := range g.cells {
+			values[j] = g.cells[j].toValue(p.groups[j].field.Kind)
+		}
+		groups[i] = Group{Values: values, Count: g.count, Aggregates: p.fieldResults(g.aggs)}
+	}
+	slices.SortFunc(groups, p.compareGroups)
+	res.Meta.GroupTotal = len(groups)
+	if limit := p.opts.GroupLimit; limit > 0 && len(groups) > limit {
+		groups = groups[:limit]
 		res.Meta.GroupsTruncated = true
 	}
-	res.Groups = make([]Group, len(kept))
-	for i, g := range kept {
-		res.Groups[i] = Group{Values: g.values, Count: g.count, Aggregates: p.fieldResults(g.aggs)}
-	}
+	res.Groups = groups
 	return res
 }
 
 // compareGroups orders by count descending, then by the key values field
 // by field, ascending with the null key last.
-func (p *Plan) compareGroups(a, b *groupState) int {
-	if c := cmp.Compare(b.count, a.count); c != 0 {
+func (p *Plan) compareGroups(a, b Group) int {
+	if c := cmp.Compare(b.Count, a.Count); c != 0 {
 		return c
 	}
 	for i, g := range p.groups {
-		va, vb := a.values[i], b.values[i]
+		va, vb := a.Values[i], b.Values[i]
 		aNull, bNull := va.State != schema.Valid, vb.State != schema.Valid
 		switch {
 		case aNull && bNull:
@@ -112,7 +118,7 @@ func (p *Plan) compareGroups(a, b *groupState) int {
 	return 0
 }
 
-func (p *Plan) fieldResults(states []aggState) []FieldResult {
+func (p *Plan) fieldResults(states []acc) []FieldResult {
 	out := make([]FieldResult, len(p.aggs))
 	places := p.opts.avgPlaces()
 	for i, a := range p.aggs {
@@ -124,18 +130,18 @@ func (p *Plan) fieldResults(states []aggState) []FieldResult {
 			case Count:
 				v = decimal.NewNullDecimal(decimal.NewFromInt(s.records))
 			case Sum:
-				v = decimal.NewNullDecimal(s.sum)
+				v = decimal.NewNullDecimal(s.total())
 			case Avg:
 				if s.values > 0 {
-					v = decimal.NewNullDecimal(divRoundHalfEven(s.sum, s.values, places))
+					v = decimal.NewNullDecimal(divRoundHalfEven(s.total(), s.values, places))
 				}
 			case Min:
 				if s.values > 0 {
-					v = decimal.NewNullDecimal(s.min)
+					v = decimal.NewNullDecimal(s.min.decimal())
 				}
 			case Max:
 				if s.values > 0 {
-					v = decimal.NewNullDecimal(s.max)
+					v = decimal.NewNullDecimal(s.max.decimal())
 				}
 			}
 			values[j] = FunctionResult{Function: fn, Value: v}

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/crmagg/crmagg/apierr"
 	"github.com/crmagg/crmagg/schema"
-	"github.com/shopspring/decimal"
 )
 
 // ErrInvalidValue is wrapped by *DataError.
@@ -37,80 +35,23 @@ func (e *DataError) Unwrap() error { return ErrInvalidValue }
 // cancelCheckEvery is how many records pass between two context checks.
 const cancelCheckEvery = 1024
 
-// aggState is the running state of one field's functions in one group or
-// overall.
-type aggState struct {
-	// records counts records with at least one valid value (count).
-	records int64
-	// values counts the values sum and avg read; a multiple field adds one
-	// per element.
-	values   int64
-	sum      decimal.Decimal
-	min, max decimal.Decimal
-}
-
-func (s *aggState) add(v decimal.Decimal) {
-	if s.values == 0 {
-		s.min, s.max = v, v
-	} else {
-		if v.Cmp(s.min) < 0 {
-			s.min = v
-		}
-		if v.Cmp(s.max) > 0 {
-			s.max = v
-		}
-	}
-	s.values++
-	s.sum = s.sum.Add(v)
-}
-
-// groupState is one group: its key values in groupBy order, its processed
-// record count and one aggState per aggregated field.
-type groupState struct {
-	values []schema.Value
-	count  int64
-	aggs   []aggState
-}
-
-// run is the mutable state of one Plan.Run.
-type run struct {
-	plan *Plan
-
-	// keySlot caches the schema field each record key resolves to (-1 when
-	// none), so that a key spelled like ufCrmLtv is looked up once a run.
-	keySlot map[string]int
-	// raw holds the current record's value per schema field.
-	raw    []any
-	rawKey []string
-	// elems holds the current record's valid values per read field.
-	elems [][]schema.Value
-
-	total, processed int64
-	truncated        bool
-	invalid          int64
-
-	overall    []aggState
-	groupIndex map[string]int
-	groups     []*groupState
-	keyBuf     []byte
-	combo      []schema.Value
-}
-
 // Run aggregates the records of src and returns the result. It checks ctx
-// every few thousand records and returns ctx.Err() when it is done. It
-// fails with the source's error (such as an *InputError), a *DataError in
-// strict mode, or an *apierr.Error with code TOO_MANY_GROUPS when the run
-// passes the group cap.
+// every 1024 records and returns ctx.Err() once it is done. It fails with
+// the source's error (such as an *InputError), a *DataError in strict
+// mode, or an *apierr.Error with code TOO_MANY_GROUPS when the run passes
+// the group cap.
 func (p *Plan) Run(ctx context.Context, src Source) (*Result, error) {
-	r := &run{
-		plan:       p,
-		keySlot:    make(map[string]int),
-		raw:        make([]any, len(p.schema.Fields)),
-		rawKey:     make([]string, len(p.schema.Fields)),
-		elems:      make([][]schema.Value, len(p.readFields)),
-		overall:    make([]aggState, len(p.aggs)),
-		groupIndex: make(map[string]int),
+	part, err := p.RunPartial(ctx, src)
+	if err != nil {
+		return nil, err
 	}
+	return part.Result(), nil
+}
+
+// RunPartial is Run without the final step: it returns the mergeable state
+// of the run.
+func (p *Plan) RunPartial(ctx context.Context, src Source) (*Partial, error) {
+	r := newMapRun(p)
 	limit := p.opts.recordLimit()
 
 	for position := int64(0); ; position++ {
@@ -131,67 +72,122 @@ func (p *Plan) Run(ctx context.Context, src Source) (*Result, error) {
 		if p.filter != nil && !p.filter.Match(r.raw) {
 			continue
 		}
-		r.total++
+		r.part.total++
 		if p.countOnly {
 			continue
 		}
-		if limit >= 0 && r.processed >= limit {
-			r.truncated = true
+		if limit >= 0 && r.part.processed >= limit {
+			r.part.truncated = true
 			continue
 		}
-		r.processed++
+		r.part.processed++
 		if err := r.aggregate(position); err != nil {
 			return nil, err
 		}
 	}
-	return r.result(), nil
+	return r.part, nil
 }
 
-// load resolves the keys of rec to schema fields and fills r.raw with the
-// values of the fields the plan needs. When a record spells one field
-// several ways, the exact schema name wins, then the spelling that sorts
-// first, so the choice never depends on map order.
-func (r *run) load(rec map[string]any) {
-	p := r.plan
-	clear(r.raw)
-	clear(r.rawKey)
-	for key, value := range rec {
-		slot, ok := r.keySlot[key]
-		if !ok {
-			slot = -1
-			if f, err := p.schema.Lookup(key); err == nil && p.needed[f.Index] {
-				slot = f.Index
-			}
-			r.keySlot[key] = slot
+// mapRun is the state of one run over map records.
+type mapRun struct {
+	plan *Plan
+	part *Partial
+	read cellReader
+
+	// spellings lists, per needed field, the record keys seen for it: the
+	// schema name first, then other UF spellings in the order met.
+	spellings [][]string
+	// raw holds the current record's value per schema field.
+	raw []any
+	// cells holds the current record's valid values per read field.
+	cells [][]cell
+	combo []*cell
+	noKey cell
+}
+
+func newMapRun(p *Plan) *mapRun {
+	r := &mapRun{
+		plan:      p,
+		part:      p.NewPartial(),
+		read:      cellReader{reader: p.reader, money: p.reader.Money},
+		spellings: make([][]string, len(p.schema.Fields)),
+		raw:       make([]any, len(p.schema.Fields)),
+		cells:     make([][]cell, len(p.readFields)),
+		combo:     make([]*cell, len(p.groups)),
+	}
+	for i, f := range p.schema.Fields {
+		if p.needed[i] {
+			r.spellings[i] = []string{f.Name}
 		}
-		if slot < 0 {
+	}
+	return r
+}
+
+// load fills r.raw with the values of the fields the plan needs. A field
+// is looked up by the spellings met so far; only when a UF is not found
+// that way are the record's keys scanned for a new spelling. The exact
+// schema name wins over other spellings.
+func (r *mapRun) load(rec map[string]any) {
+	p := r.plan
+	scanned := false
+	for i, names := range r.spellings {
+		if names == nil {
 			continue
 		}
-		if prev := r.rawKey[slot]; prev != "" {
-			name := p.schema.Fields[slot].Name
-			if prev == name || (key != name && prev < key) {
-				continue
+		r.raw[i] = nil
+		found := false
+		for _, name := range names {
+			if v, ok := rec[name]; ok {
+				r.raw[i], found = v, true
+				break
 			}
 		}
-		r.raw[slot] = value
-		r.rawKey[slot] = key
+		if found || !p.schema.Fields[i].UF || scanned {
+			continue
+		}
+		scanned = true
+		r.learnSpellings(rec)
+		for _, name := range r.spellings[i][1:] {
+			if v, ok := rec[name]; ok {
+				r.raw[i] = v
+				break
+			}
+		}
+	}
+}
+
+// learnSpellings adds every key of rec that resolves to a needed field
+// under another spelling.
+func (r *mapRun) learnSpellings(rec map[string]any) {
+	for key := range rec {
+		f, err := r.plan.schema.Lookup(key)
+		if err != nil || r.spellings[f.Index] == nil || key == f.Name {
+			continue
+		}
+		known := false
+		for _, name := range r.spellings[f.Index] {
+			known = known || name == key
+		}
+		if !known {
+			r.spellings[f.Index] = append(r.spellings[f.Index], key)
+		}
 	}
 }
 
 // aggregate adds the current record to the overall state and its groups.
-func (r *run) aggregate(position int64) error {
+func (r *mapRun) aggregate(position int64) error {
 	p := r.plan
 	for slot, f := range p.readFields {
 		raw := r.raw[f.Index]
 		var invalid int
 		if f.Multiple {
-			r.elems[slot], invalid = p.reader.ReadElements(f, raw, r.elems[slot][:0])
+			r.cells[slot], invalid = r.read.readElements(f, raw, r.cells[slot][:0])
 		} else {
-			v := p.reader.Read(f, raw)
-			r.elems[slot] = r.elems[slot][:0]
-			switch v.State {
+			c := r.read.read(f, raw)
+			r.cells[slot] = r.cells[slot][:0]
+			switch c.state {
 			case schema.Valid:
-				r.elems[slot] = append(r.elems[slot], v)
+				r.cells[slot] = append(r.cells[slot], c)
 			case schema.Invalid:
 				invalid = 1
 			}
@@ -200,31 +196,31 @@ func (r *run) aggregate(position int64) error {
 			if p.opts.Strict {
 				return &DataError{Position: position, Field: f.Name, Type: f.Type, Value: raw}
 			}
-			r.invalid += int64(invalid)
+			r.part.invalid += int64(invalid)
 		}
 	}
 
-	r.addAggregates(r.overall)
+	r.addAggregates(r.part.overall)
 	if len(p.groups) == 0 {
 		return nil
 	}
-	if cap(r.combo) < len(p.groups) {
-		r.combo = make([]schema.Value, len(p.groups))
-	}
-	return r.addGroups(0, r.combo[:len(p.groups)])
+	return r.addGroups(0)
 }
 
-func (r *run) addAggregates(states []aggState) {
+func (r *mapRun) addAggregates(states []acc) {
 	p := r.plan
 	for i, a := range p.aggs {
-		values := r.elems[p.slotOf[a.field.Index]]
-		if len(values) == 0 {
+		cells := r.cells[p.slotOf[a.field.Index]]
+		if len(cells) == 0 {
 			continue
 		}
 		s := &states[i]
 		s.records++
-		for _, v := range values {
-			s.add(v.Num)
+		if !a.numeric {
+			continue
+		}
+		for j := range cells {
+			s.addCell(&cells[j])
 		}
 	}
 }
@@ -232,94 +228,54 @@ func (r *run) addAggregates(states []aggState) {
 // addGroups walks the product of the distinct values of each groupBy
 // field, adding the record to every group it belongs to. A field with no
 // valid value contributes the null key.
-func (r *run) addGroups(depth int, combo []schema.Value) error {
+func (r *mapRun) addGroups(depth int) error {
 	p := r.plan
 	if depth == len(p.groups) {
-		return r.addToGroup(combo)
+		return r.addToGroup()
 	}
 
 	g := p.groups[depth]
-	values := r.elems[p.slotOf[g.field.Index]]
-	if len(values) == 0 {
-		combo[depth] = schema.Value{}
-		return r.addGroups(depth+1, combo)
+	cells := r.cells[p.slotOf[g.field.Index]]
+	if len(cells) == 0 {
+		r.combo[depth] = &r.noKey
+		return r.addGroups(depth + 1)
 	}
-	for i, v := range values {
-		if g.field.Multiple && seenBefore(g.field.Kind, values[:i], v) {
+	for i := range cells {
+		if g.field.Multiple && seenBefore(g.field.Kind, cells[:i], &cells[i]) {
 			continue
 		}
-		combo[depth] = v
-		if err := r.addGroups(depth+1, combo); err != nil {
+		r.combo[depth] = &cells[i]
+		if err := r.addGroups(depth + 1); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func seenBefore(k schema.Kind, earlier []schema.Value, v schema.Value) bool {
-	for _, e := range earlier {
-		if schema.Compare(k, e, v) == 0 {
+func seenBefore(k schema.Kind, earlier []cell, c *cell) bool {
+	var a, b [64]byte
+	key := appendCellKey(b[:0], k, c)
+	for i := range earlier {
+		if string(appendCellKey(a[:0], k, &earlier[i])) == string(key) {
 			return true
 		}
 	}
 	return false
 }
 
-func (r *run) addToGroup(combo []schema.Value) error {
-	p := r.plan
-	r.keyBuf = r.keyBuf[:0]
-	for i, v := range combo {
-		r.keyBuf = appendKey(r.keyBuf, p.groups[i].field.Kind, v)
+func (r *mapRun) addToGroup() error {
+	part := r.part
+	part.keyBuf = part.keyBuf[:0]
+	for i, c := range r.combo {
+		part.keyBuf = appendCellKey(part.keyBuf, r.plan.groups[i].field.Kind, c)
 	}
-
-	idx, ok := r.groupIndex[string(r.keyBuf)]
-	if !ok {
-		if max := p.opts.maxGroups(); max >= 0 && len(r.groups) >= max {
-			return &apierr.Error{Code: apierr.TooManyGroups,
-				Message: fmt.Sprintf("the request makes more than %d distinct groups; narrow the filter or group by fewer fields", max)}
-		}
-		idx = len(r.groups)
-		r.groupIndex[string(r.keyBuf)] = idx
-		r.groups = append(r.groups, &groupState{
-			values: append([]schema.Value(nil), combo...),
-			aggs:   make([]aggState, len(p.aggs)),
-		})
+	g, err := part.group(part.keyBuf, r.combo)
+	if err != nil {
+		return err
 	}
-	g := r.groups[idx]
 	g.count++
 	r.addAggregates(g.aggs)
 	return nil
-}
-
-// appendKey appends a length-prefixed canonical text of v, so that values
-// equal by their kind's rules (1, "1" and 1.0 in an integer field; one
-// instant written in two zones) give the same key.
-func appendKey(dst []byte, k schema.Kind, v schema.Value) []byte {
-	if v.State != schema.Valid {
-		return append(dst, 'n')
-	}
-	var text string
-	switch k {
-	case schema.KindInteger, schema.KindDouble, schema.KindEnumeration:
-		text = v.Num.String()
-	case schema.KindMoney:
-		text = v.Num.String() + "|" + v.Text
-	case schema.KindBoolean:
-		text = "N"
-		if v.Bool {
-			text = "Y"
-		}
-	case schema.KindDate:
-		text = schema.FormatDate(v.Time)
-	case schema.KindDateTime:
-		text = v.Time.UTC().Format(time.RFC3339Nano)
-	default:
-		text = v.Text
-	}
-	dst = append(dst, 'v')
-	dst = strconv.AppendInt(dst, int64(len(text)), 10)
-	dst = append(dst, ':')
-	return append(dst, text...)
 }
 
 func describeRaw(v any) string {
@@ -330,4 +286,9 @@ func describeRaw(v any) string {
 		return "null"
 	}
 	return fmt.Sprint(v)
+}
+
+func tooManyGroups(max int) error {
+	return &apierr.Error{Code: apierr.TooManyGroups,
+		Message: fmt.Sprintf("the request makes more than %d distinct groups; narrow the filter or group by fewer fields", max)}
 }

@@ -23,7 +23,10 @@ func ParseDateTime(s string, loc *time.Location) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if p.hasOffset {
-		loc = time.FixedZone("", p.offset)
+		// Subtracting the offset from the wall clock read as UTC gives the
+		// instant without allocating a zone per value.
+		t := time.Date(p.year, time.Month(p.month), p.day, p.hour, p.minute, p.second, p.nanos, time.UTC)
+		return t.Add(-time.Duration(p.offset) * time.Second), true
 	}
 	return time.Date(p.year, time.Month(p.month), p.day, p.hour, p.minute, p.second, p.nanos, loc), true
 }
