@@ -145,4 +145,3 @@ func appendCellKey(dst []byte, k schema.Kind, c *cell) []byte {
 	dst[start], dst[start+1], dst[start+2], dst[start+3] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
 	return dst
 }
-
