@@ -239,6 +239,21 @@ func executeCase(t *testing.T, c testCase) ([]byte, error) {
 		records = []byte("[]")
 	}
 	res, err := plan.Run(context.Background(), engine.NewJSONSource(bytes.NewReader(records)))
+	out, err := envelopeOf(res, err)
+
+	// The prepared table must give the same bytes, or the same error.
+	tableOut, tableErr := runOnTable(t, s, plan, opts, records)
+	if (err == nil) != (tableErr == nil) || string(out) != string(tableOut) {
+		t.Errorf("table run differs from the stream run:\nstream %s %v\ntable  %s %v", out, err, tableOut, tableErr)
+	}
+	var de, tde *engine.DataError
+	if errors.As(err, &de) && (!errors.As(tableErr, &tde) || de.Position != tde.Position || de.Field != tde.Field) {
+		t.Errorf("table data error %v, stream data error %v", tableErr, err)
+	}
+	return out, err
+}
+
+func envelopeOf(res *engine.Result, err error) ([]byte, error) {
 	if err != nil {
 		if e := apierr.As(err); e != nil {
 			return engine.AppendErrorResponse(nil, e), nil
@@ -246,6 +261,16 @@ func executeCase(t *testing.T, c testCase) ([]byte, error) {
 		return nil, err
 	}
 	return engine.AppendResponse(nil, res), nil
+}
+
+func runOnTable(t *testing.T, s *schema.Schema, plan *engine.Plan, opts engine.Options, records []byte) ([]byte, error) {
+	t.Helper()
+	table, err := engine.NewTable(s, engine.NewJSONSource(bytes.NewReader(records)),
+		engine.TableOptions{Location: opts.Location, MaxExponent: opts.MaxExponent})
+	if err != nil {
+		return nil, err
+	}
+	return envelopeOf(plan.RunTable(context.Background(), table))
 }
 
 func checkContains(t *testing.T, msg string, parts []string) {

@@ -107,6 +107,10 @@ func (p *Partial) addGroup(key string, cells []cell) (*groupState, error) {
 	return g, nil
 }
 
+// cellKeyHeader is the length of the marker and length that appendCellKey
+// writes before the text of a valid value.
+const cellKeyHeader = 5
+
 // appendCellKey appends a length-prefixed canonical text of c, so that
 // values equal by their kind's rules (1, "1" and 1.0 in an integer field;
 // one instant written in two zones) give the same key.
