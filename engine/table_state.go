@@ -413,4 +413,3 @@ func (st *tableState) mergeInto(part *Partial) error {
 	}
 	return nil
 }
-

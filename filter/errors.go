@@ -53,11 +53,11 @@ func lookupError(s *schema.Schema, pointer, name string, err error) *apierr.Erro
 }
 
 func depthError(pointer string, maxDepth int) *apierr.Error {
-	return paramsError(pointer, "", "filter is nested more than %d levels deep", maxDepth)
+	return paramsError(pointer, "", "filter is nested too deeply: the maximum depth is %d", maxDepth)
 }
 
 func conditionsError(pointer, field string, maxConditions int) *apierr.Error {
-	return paramsError(pointer, field, "filter has more than %d conditions", maxConditions)
+	return paramsError(pointer, field, "filter has too many conditions: the maximum is %d", maxConditions)
 }
 
 func listLengthError(pointer, field, op string, length, maxValues int) *apierr.Error {
@@ -161,6 +161,6 @@ func quoteNode(v *jsontree.Node) string {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(text) // cannot fail: a Go string always encodes
+	_ = enc.Encode(text) // a string always encodes, and a strings.Builder never fails to write
 	return strings.TrimSuffix(b.String(), "\n")
 }

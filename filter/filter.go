@@ -1,6 +1,7 @@
 package filter
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -56,6 +57,10 @@ func (o Options) maxListValues() int {
 	return DefaultMaxListValues
 }
 
+// errNilSchema is returned for a nil schema: a caller's mistake, not a
+// rejected request, so it is not an *apierr.Error.
+var errNilSchema = errors.New("filter: nil schema")
+
 // Filter is a compiled filter: a tree of typed predicates over the fields of
 // one schema. A Filter is immutable and safe for concurrent use. The nil
 // *Filter matches every record.
@@ -71,14 +76,16 @@ type Filter struct {
 // Compile checks keys in the order they appear in src and returns the first
 // failure as an *apierr.Error whose Pointer is the JSON Pointer of the
 // offending node relative to the filter object:
-//   - INVALID_PARAMS for malformed JSON, a repeated key, a value that is not
-//     an object, an unknown or ambiguous field name, "$or" or "$and" that is
-//     not an array of objects, and a filter beyond the depth, condition or
-//     list limits;
+//   - INVALID_PARAMS for malformed JSON, a repeated key or a value that is
+//     not an object. The same code reports an unknown or ambiguous field
+//     name, "$or" or "$and" that is not an array of objects, and a filter
+//     beyond the depth, condition or list limits.
 //   - INVALID_FILTER_OPERATOR for an unknown operator, an operator that does
 //     not fit the field's type, a value of the wrong JSON type for its
 //     operator, a value that cannot be read as the field's type, a "logic"
 //     other than AND or OR, and any other "$" key where a field belongs.
+//
+// A nil schema is a plain error, not an *apierr.Error. See the package documentation for the syntax and the value rules.
 func Compile(s *schema.Schema, src []byte, opts Options) (*Filter, error) {
 	root, err := jsontree.Parse(src)
 	if err != nil {
@@ -93,6 +100,9 @@ func Compile(s *schema.Schema, src []byte, opts Options) (*Filter, error) {
 // compileTree compiles a parsed filter object; Compile and CompileURL share
 // it.
 func compileTree(s *schema.Schema, root *jsontree.Node, opts Options) (*Filter, error) {
+	if s == nil {
+		return nil, errNilSchema
+	}
 	if root.Kind != jsontree.Object {
 		return nil, paramsError("", "", "filter must be a JSON object, got %s", root.Kind)
 	}

@@ -6,9 +6,9 @@ import (
 )
 
 // foldRune maps a rune to the smallest rune of its simple case folding
-// orbit (unicode.SimpleFold), so two runes are equal under simple case
-// folding exactly when they fold to the same rune: 'k', 'K' and the Kelvin
-// sign U+212A all fold to 'K'.
+// orbit (unicode.SimpleFold). Two runes are equal under simple case folding
+// exactly when they fold to the same rune, so 'k', 'K' and the Kelvin sign
+// U+212A all fold to 'K'.
 func foldRune(r rune) rune {
 	if r < utf8.RuneSelf {
 		if 'a' <= r && r <= 'z' {
@@ -105,9 +105,9 @@ func compileLike(pattern string) []likeToken {
 
 // matchLike reports whether the whole of s matches the pattern. It is the
 // usual wildcard matcher that, on a mismatch, moves back to the last "%"
-// and lets it take one more rune. That is enough because a later "%" can
-// absorb anything an earlier one could, so only the last one needs to be
-// retried; the cost is O(len(s)·len(pattern)) at worst.
+// and lets it take one more rune. Only the last "%" needs a retry because
+// it can absorb anything an earlier one could. The cost is
+// O(len(s)·len(pattern)) at worst.
 func matchLike(s string, pattern []likeToken) bool {
 	pos, tok := 0, 0
 	retryTok, retryPos := -1, 0

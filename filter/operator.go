@@ -2,7 +2,7 @@ package filter
 
 import "github.com/crmagg/crmagg/schema"
 
-// operation is what a condition does, whichever syntax named it.
+// operation is the test a condition applies, whichever syntax named it.
 type operation uint8
 
 const (

@@ -65,7 +65,7 @@ func (c *condition) match(r *schema.Reader, values []any) bool {
 // test reports whether some valid element satisfies pred, and whether the
 // value has any valid element at all. It reads the elements of a multiple
 // field one by one instead of through Reader.ReadElements, so matching does
-// not allocate a slice per record; both skip the same elements.
+// not allocate a slice per record. Both skip the same elements.
 func (c *condition) test(r *schema.Reader, raw any) (matched, present bool) {
 	if items, isArray := raw.([]any); isArray && c.field.Multiple {
 		for _, item := range items {
@@ -187,6 +187,9 @@ func (p numberSet) test(v schema.Value) bool {
 
 // numberKey is the canonical text of a number: plain notation without
 // trailing fractional zeros, "0" for any zero.
+//
+// NOTE: String allocates once per lookup. A key built from an int64
+// coefficient and exponent would avoid that for most CRM numbers.
 func numberKey(d decimal.Decimal) string { return d.String() }
 
 // moneySet is an "$in" list of money values: amounts listed without a

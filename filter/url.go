@@ -27,9 +27,9 @@ import (
 // Every value is a string read by the field's type, so "5" is a number in
 // an integer field, and an empty value means an empty value. A node whose
 // keys are all digits becomes an array when its children are all values or
-// when it is the value of "$or" or "$and"; otherwise digit keys stay object
-// keys, such as sub-filters. A URL has no null, and "[]" may only end a
-// name.
+// when it is the value of "$or" or "$and". Other digit keys stay object
+// keys, such as those of sub-filters. A URL has no null, and "[]" may only
+// end a name.
 //
 // Because url.Values keeps no order, parameters are read in sorted order of
 // their names, and errors follow that order. A malformed name, a name given
@@ -175,7 +175,7 @@ func conflictError(name string) error {
 
 // toJSON converts the tree into the JSON filter it stands for. inLogic is
 // set for the value of "$or" and "$and", which is an array even though its
-// elements are objects; root keeps the filter itself an object.
+// elements are objects. root keeps the filter itself an object.
 func (n *urlNode) toJSON(inLogic, root bool) *jsontree.Node {
 	switch {
 	case n.scalar:

@@ -56,8 +56,8 @@ func (c *compiler) compileOperation(f *schema.Field, name, label string, oper op
 }
 
 // compileComparison compiles an equality or ordered comparison with one
-// value. For equality, an empty value (null, "", "|RUB" for money) asks for
-// empty record values; an ordered comparison needs a non-empty one.
+// value. For equality, an empty value (null, "", "|RUB" for money) matches
+// empty record values. An ordered comparison needs a non-empty one.
 func (c *compiler) compileComparison(cond *condition, name, label string, oper operation, value *jsontree.Node, pointer string) error {
 	f := cond.field
 	if value.Kind == jsontree.Array || value.Kind == jsontree.Object {

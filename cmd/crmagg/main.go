@@ -32,6 +32,7 @@ const usage = `crmagg answers aggregate requests of the VibeCode Entity API in p
 Usage:
 
   crmagg query [flags] [REQUEST]   run one aggregate request and print the response
+  crmagg serve [flags]             serve the aggregate API over HTTP; 'crmagg serve -h' for its flags
 
 Run 'crmagg query -h' for the flags of query.
 `
@@ -48,6 +49,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "query":
 		return runQuery(args[1:], stdin, stdout, stderr)
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
