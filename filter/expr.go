@@ -59,30 +59,30 @@ func (f *Filter) Expr() *Expr {
 	return exprOf(f.root)
 }
 
-func exprOf(n node) *Expr {
-	switch n := n.(type) {
-	case constant:
-		return &Expr{Kind: ExprConst, Const: bool(n)}
-	case *group:
-		e := &Expr{Kind: ExprAnd}
-		if n.or {
-			e.Kind = ExprOr
-		}
-		for _, child := range n.children {
-			e.Children = append(e.Children, exprOf(child))
-		}
-		return e
-	case *condition:
-		return &Expr{Kind: ExprCondition, Condition: &Condition{c: n}}
+func exprOf(n node) *Expr { return n.expr() }
+
+func (c constant) expr() *Expr { return &Expr{Kind: ExprConst, Const: bool(c)} }
+
+func (g *group) expr() *Expr {
+	e := &Expr{Kind: ExprAnd}
+	if g.or {
+		e.Kind = ExprOr
 	}
-	// Every node type is handled above; a new one must be added there.
-	panic("filter: unknown node type")
+	for _, child := range g.children {
+		e.Children = append(e.Children, child.expr())
+	}
+	return e
 }
 
-// Reader returns the reader the filter reads record values with.
+func (c *condition) expr() *Expr {
+	return &Expr{Kind: ExprCondition, Condition: &Condition{c: c}}
+}
+
+// Reader returns a copy of the reader the filter reads record values with.
 func (f *Filter) Reader() *schema.Reader {
 	if f == nil {
 		return &schema.Reader{}
 	}
-	return &f.reader
+	r := f.reader
+	return &r
 }

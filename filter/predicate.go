@@ -12,6 +12,8 @@ import (
 // compilation, so a tree may be matched from many goroutines at once.
 type node interface {
 	match(r *schema.Reader, values []any) bool
+	// expr returns the node's public view; see Filter.Expr.
+	expr() *Expr
 }
 
 // constant is a node that needs no record value: an empty group, or a
