@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"sync/atomic"
 
 	"github.com/crmagg/crmagg/filter"
 	"github.com/crmagg/crmagg/schema"
@@ -30,6 +31,11 @@ type Plan struct {
 	// needed marks the fields a record must supply: read fields and the
 	// fields the filter reads.
 	needed []bool
+
+	// lastTable caches the plan bound to the table it last ran on, so a
+	// repeated query skips the per-table preparation. One entry is kept so
+	// that a replaced table is not held alive.
+	lastTable atomic.Pointer[tableQuery]
 }
 
 func (p *Plan) finish() {

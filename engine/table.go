@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/crmagg/crmagg/money"
@@ -66,6 +67,23 @@ type column struct {
 	keys []string
 	// num describes numeric columns; nil for other kinds.
 	num *numericDict
+
+	// values caches the keys read back as values, which filters test.
+	valuesOnce sync.Once
+	values     []schema.Value
+}
+
+// dictValues returns each code's value as reader reads its key text. The
+// keys are canonical texts of valid values, which read back as the same
+// values; the table's options fix the reader, so the result is cached.
+func (col *column) dictValues(reader *schema.Reader) []schema.Value {
+	col.valuesOnce.Do(func() {
+		col.values = make([]schema.Value, len(col.keys))
+		for code := firstCode; code < len(col.keys); code++ {
+			col.values[code] = reader.Read(col.field, col.keys[code])
+		}
+	})
+	return col.values
 }
 
 // numericDict holds the numbers of a numeric column's codes. mant[c] is

@@ -39,7 +39,11 @@ func (p *Plan) RunTablePartial(ctx context.Context, t *Table) (*Partial, error) 
 		t.options.MaxExponent != p.opts.MaxExponent {
 		return nil, ErrTableMismatch
 	}
-	q := p.prepareTable(t)
+	q := p.lastTable.Load()
+	if q == nil || q.table != t {
+		q = p.prepareTable(t)
+		p.lastTable.Store(q)
+	}
 	return q.run(ctx, runtime.GOMAXPROCS(0))
 }
 
@@ -63,6 +67,9 @@ type tableQuery struct {
 	singleGroups bool
 
 	aggs []tableAgg
+	// columnar is set when every read column is single-value and the group
+	// keys fit a dense index, so blocks are aggregated column by column.
+	columnar bool
 	// readCols are the columns grouping and aggregation read, for counting
 	// invalid values once per field.
 	readCols []*column
@@ -72,6 +79,9 @@ type tableGroup struct {
 	col    *column
 	card   uint64 // distinct keys including null
 	stride uint64
+	// keyTab[code] is the code's key index times stride, the code's share
+	// of the packed group key.
+	keyTab []uint64
 }
 
 type tableAgg struct {
@@ -100,15 +110,18 @@ func (p *Plan) prepareTable(t *Table) *tableQuery {
 		singleGroups: true,
 	}
 	if p.filter != nil {
-		values := make(map[int][]schema.Value)
-		q.expr = q.bindExpr(p.filter.Expr(), p.filter.Reader(), values)
+		q.expr = q.bindExpr(p.filter.Expr(), p.filter.Reader())
 	}
 
 	q.radix = 1
 	for _, g := range p.groups {
 		col := t.cols[g.field.Index]
 		card := uint64(len(col.keys) - 1) // codes 0 and 1 share the null key
-		q.groups = append(q.groups, tableGroup{col: col, card: card, stride: q.radix})
+		keyTab := make([]uint64, len(col.keys))
+		for code := range keyTab {
+			keyTab[code] = uint64(keyIndex(uint32(code))) * q.radix
+		}
+		q.groups = append(q.groups, tableGroup{col: col, card: card, stride: q.radix, keyTab: keyTab})
 		if q.radix != 0 {
 			hi, lo := bits.Mul64(q.radix, card)
 			if hi != 0 {
@@ -127,16 +140,20 @@ func (p *Plan) prepareTable(t *Table) *tableQuery {
 	for _, f := range p.readFields {
 		q.readCols = append(q.readCols, t.cols[f.Index])
 	}
+
+	q.columnar = q.singleGroups && q.radix != 0 && q.radix <= denseGroups
+	for _, a := range q.aggs {
+		q.columnar = q.columnar && !a.col.field.Multiple
+	}
 	return q
 }
 
 // bindExpr binds a filter tree to the table's columns, testing each
-// distinct value of a column once. values caches the decoded dictionary of
-// each column for the conditions that share it.
-func (q *tableQuery) bindExpr(e *filter.Expr, reader *schema.Reader, values map[int][]schema.Value) *tableExpr {
+// distinct value of a column once.
+func (q *tableQuery) bindExpr(e *filter.Expr, reader *schema.Reader) *tableExpr {
 	te := &tableExpr{kind: e.Kind, constant: e.Const}
 	for _, child := range e.Children {
-		te.children = append(te.children, q.bindExpr(child, reader, values))
+		te.children = append(te.children, q.bindExpr(child, reader))
 	}
 	if e.Kind != filter.ExprCondition {
 		return te
@@ -144,16 +161,7 @@ func (q *tableQuery) bindExpr(e *filter.Expr, reader *schema.Reader, values map[
 
 	cond := e.Condition
 	col := q.table.cols[cond.Field().Index]
-	dict, ok := values[col.field.Index]
-	if !ok {
-		// The keys are canonical texts of valid values, which read back
-		// as the same values.
-		dict = make([]schema.Value, len(col.keys))
-		for code := firstCode; code < len(col.keys); code++ {
-			dict[code] = reader.Read(col.field, col.keys[code])
-		}
-		values[col.field.Index] = dict
-	}
+	dict := col.dictValues(reader)
 
 	te.col = col
 	te.negated = cond.Negated()
@@ -312,15 +320,13 @@ func parallel(ctx context.Context, workers, count int, fn func(ctx context.Conte
 	return firstErr
 }
 
-// exprScratch holds per-worker buffers for filter evaluation: code buffers
-// and one bitmap per tree depth.
+// exprScratch holds one bitmap per tree depth for filter evaluation.
 type exprScratch struct {
-	codes []uint32
 	words [][]uint64
 }
 
 func newExprScratch() *exprScratch {
-	return &exprScratch{codes: make([]uint32, 0, blockSize)}
+	return &exprScratch{}
 }
 
 func (s *exprScratch) wordsAt(depth int) []uint64 {
@@ -354,17 +360,7 @@ func (q *tableQuery) evalBlock(e *tableExpr, bs, be int, words []uint64, s *expr
 			q.evalMultiple(e, bs, be, words)
 			return
 		}
-		codes := e.col.codes.gather(bs, be, s.codes)
-		truth := e.truth
-		for w := range words {
-			var word uint64
-			base := w * 64
-			end := min(base+64, rows)
-			for j := base; j < end; j++ {
-				word |= uint64(truth[codes[j]]) << (j - base)
-			}
-			words[w] = word
-		}
+		e.col.codes.truthWords(bs, be, e.truth, words)
 	case filter.ExprAnd, filter.ExprOr:
 		q.evalBlock(e.children[0], bs, be, words, s, depth+1)
 		tmp := s.wordsAt(depth)[:len(words)]

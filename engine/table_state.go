@@ -144,6 +144,9 @@ func keyIndex(code uint32) uint32 {
 
 // aggregate processes the first c.quota selected rows of the chunk.
 func (st *tableState) aggregate(ctx context.Context, c *chunk, selection []uint64) error {
+	if st.q.columnar {
+		return st.aggregateColumnar(ctx, c, selection)
+	}
 	left := c.quota
 	for bs := c.start; bs < c.end && left > 0; bs += blockSize {
 		if err := ctx.Err(); err != nil {
@@ -412,4 +415,141 @@ func (st *tableState) mergeInto(part *Partial) error {
 		}
 	}
 	return nil
+}
+
+// aggregateColumnar is aggregate for the common case: single-value columns
+// and a dense group index. Each block is handled one column at a time over
+// the list of its selected rows, which keeps every inner loop small and
+// free of calls.
+func (st *tableState) aggregateColumnar(ctx context.Context, c *chunk, selection []uint64) error {
+	q := st.q
+	sel := make([]uint16, 0, blockSize)
+	codes := make([]uint32, blockSize)
+	packed := make([]uint64, blockSize)
+	ids := make([]int32, blockSize)
+	left := c.quota
+
+	for bs := c.start; bs < c.end && left > 0; bs += blockSize {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		be := min(bs+blockSize, c.end)
+
+		// The selected rows of the block, up to what is left of the quota.
+		sel = sel[:0]
+		for w, word := range selection[bs/64 : (be+63)/64] {
+			for word != 0 && int64(len(sel)) < left {
+				sel = append(sel, uint16(w*64+bits.TrailingZeros64(word)))
+				word &= word - 1
+			}
+		}
+		left -= int64(len(sel))
+		if len(sel) == 0 {
+			continue
+		}
+
+		if !st.countInvalid(bs, sel, codes) {
+			return nil
+		}
+
+		keys := packed[:len(sel)]
+		clear(keys)
+		for _, g := range q.groups {
+			tab := g.keyTab
+			for k, code := range g.col.codes.gatherSelected(bs, sel, codes) {
+				keys[k] += tab[code]
+			}
+		}
+		blockIDs := ids[:len(sel)]
+		for k, key := range keys {
+			id := st.dense[key] - 1
+			if id < 0 {
+				var err error
+				if id, err = st.newDenseGroup(key); err != nil {
+					return err
+				}
+			}
+			blockIDs[k] = id
+			st.counts[id]++
+		}
+
+		for i, a := range q.aggs {
+			st.addColumn(&st.aggs[i], a, a.col.codes.gatherSelected(bs, sel, codes), blockIDs)
+		}
+	}
+	return nil
+}
+
+// countInvalid counts the invalid values of the selected rows. In strict
+// mode it records the first one in row order and reports false.
+func (st *tableState) countInvalid(bs int, sel []uint16, codes []uint32) bool {
+	q := st.q
+	firstRow := -1
+	var firstCol *column
+	for _, col := range q.readCols {
+		for k, code := range col.codes.gatherSelected(bs, sel, codes) {
+			if code != codeInvalid {
+				continue
+			}
+			if !q.plan.opts.Strict {
+				st.invalid++
+				continue
+			}
+			if row := bs + int(sel[k]); firstRow < 0 || row < firstRow {
+				firstRow, firstCol = row, col
+			}
+			break
+		}
+	}
+	if firstRow < 0 {
+		return true
+	}
+	row := int32(firstRow)
+	st.invalidAt = &DataError{Position: int64(row), Field: firstCol.field.Name, Type: firstCol.field.Type, Value: firstCol.invalidRaw[row]}
+	return false
+}
+
+// newDenseGroup adds the group of a packed key met for the first time.
+func (st *tableState) newDenseGroup(key uint64) (int32, error) {
+	for i, g := range st.q.groups {
+		st.combo[i] = uint32(key / g.stride % g.card)
+	}
+	return st.groupID()
+}
+
+// addColumn adds one aggregate's codes for the selected rows of a block.
+func (st *tableState) addColumn(s *aggSlices, a tableAgg, codes []uint32, ids []int32) {
+	records := s.records
+	if !a.numeric {
+		for k, code := range codes {
+			if code >= firstCode {
+				records[ids[k]]++
+			}
+		}
+		return
+	}
+
+	num := a.col.num
+	mant, exact := num.mant, num.exact
+	values, sums, mins, maxs := s.values, s.sum, s.min, s.max
+	for k, code := range codes {
+		if code < firstCode {
+			continue
+		}
+		id := ids[k]
+		records[id]++
+		if exact[code] {
+			st.addNumber(s, a.col, id, code)
+			continue
+		}
+		v := mant[code]
+		if values[id] == 0 {
+			mins[id], maxs[id] = v, v
+		} else {
+			mins[id] = min(mins[id], v)
+			maxs[id] = max(maxs[id], v)
+		}
+		values[id]++
+		sums[id] = sums[id].addInt64(v)
+	}
 }
