@@ -83,6 +83,11 @@ func (c *condition) test(r *schema.Reader, raw any) (matched, present bool) {
 		return false, present
 	}
 
+	if fast, ok := c.pred.(rawPredicate); ok {
+		if matched, handled := fast.testRaw(c.field, raw); handled {
+			return matched, true
+		}
+	}
 	v := r.Read(c.field, raw)
 	if v.State != schema.Valid {
 		return false, false
