@@ -95,3 +95,5 @@ func BenchmarkQuery(b *testing.B) {
 		})
 	}
 }
+
+func bytesReader(data []byte) *bytes.Reader { return bytes.NewReader(data) }

@@ -143,7 +143,7 @@ func (r *cellReader) readMoney(s string) cell {
 	amount, currency, hasBar := strings.Cut(s, "|")
 	if hasBar && strings.IndexByte(currency, '|') < 0 {
 		if fx, ok := parseFixedFast(amount); ok {
-			return cell{state: schema.Valid, num: fx, text: strings.Trim(currency, " \t\r\n")}
+			return cell{state: schema.Valid, num: fx, text: trimSpaces(currency)}
 		}
 	} else if !hasBar {
 		if fx, ok := parseFixedFast(amount); ok {
@@ -228,3 +228,18 @@ func (r *cellReader) readElements(f *schema.Field, raw any, dst []cell) ([]cell,
 	}
 	return dst, invalid
 }
+
+// trimSpaces removes the spaces, tabs and line breaks that the money
+// grammar allows around a currency, without strings.Trim's per-call set.
+func trimSpaces(s string) string {
+	start, end := 0, len(s)
+	for start < end && isSpace(s[start]) {
+		start++
+	}
+	for end > start && isSpace(s[end-1]) {
+		end--
+	}
+	return s[start:end]
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

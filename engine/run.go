@@ -68,7 +68,9 @@ func (p *Plan) RunPartial(ctx context.Context, src Source) (*Partial, error) {
 			return nil, err
 		}
 
-		r.load(rec)
+		// The filter's fields are read first; the others only for records
+		// that are aggregated.
+		r.load(rec, r.filterFields)
 		if p.filter != nil && !p.filter.Match(r.raw) {
 			continue
 		}
@@ -81,6 +83,7 @@ func (p *Plan) RunPartial(ctx context.Context, src Source) (*Partial, error) {
 			continue
 		}
 		r.part.processed++
+		r.load(rec, r.readOnlyFields)
 		if err := r.aggregate(position); err != nil {
 			return nil, err
 		}
@@ -97,6 +100,9 @@ type mapRun struct {
 	// spellings lists, per needed field, the record keys seen for it: the
 	// schema name first, then other UF spellings in the order met.
 	spellings [][]string
+	// filterFields are the indexes of the fields the filter reads, and
+	// readOnlyFields those that only grouping and aggregation read.
+	filterFields, readOnlyFields []int
 	// raw holds the current record's value per schema field.
 	raw []any
 	// cells holds the current record's valid values per read field.
@@ -120,20 +126,30 @@ func newMapRun(p *Plan) *mapRun {
 			r.spellings[i] = []string{f.Name}
 		}
 	}
+	inFilter := make([]bool, len(p.schema.Fields))
+	if p.filter != nil {
+		for _, i := range p.filter.Fields() {
+			inFilter[i] = true
+			r.filterFields = append(r.filterFields, i)
+		}
+	}
+	for _, f := range p.readFields {
+		if !inFilter[f.Index] {
+			r.readOnlyFields = append(r.readOnlyFields, f.Index)
+		}
+	}
 	return r
 }
 
-// load fills r.raw with the values of the fields the plan needs. A field
+// load fills r.raw with the values of the given fields. A field
 // is looked up by the spellings met so far; only when a UF is not found
 // that way are the record's keys scanned for a new spelling. The exact
 // schema name wins over other spellings.
-func (r *mapRun) load(rec map[string]any) {
+func (r *mapRun) load(rec map[string]any, fields []int) {
 	p := r.plan
 	scanned := false
-	for i, names := range r.spellings {
-		if names == nil {
-			continue
-		}
+	for _, i := range fields {
+		names := r.spellings[i]
 		r.raw[i] = nil
 		found := false
 		for _, name := range names {
