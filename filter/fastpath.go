@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/crmagg/crmagg/schema"
+	"github.com/shopspring/decimal"
 )
 
 // rawPredicate is implemented by predicates that can test the common
@@ -64,4 +65,74 @@ func isCanonicalInteger(s string) bool {
 		}
 	}
 	return true
+}
+
+// smallIntLimit bounds the members of a smallIntSet: ids of users, stages
+// and enumeration items are small, and a bitmap of this size is 8 KiB.
+const smallIntLimit = 1 << 16
+
+// smallIntSet is an "$in" list whose members are all integers in
+// [0, smallIntLimit): a bitmap answers a raw integer in a few
+// instructions, and keys serves every other value.
+type smallIntSet struct {
+	bits []uint64
+	keys numberSet
+}
+
+func newSmallIntSet(keys numberSet, values []schema.Value) (smallIntSet, bool) {
+	set := smallIntSet{bits: make([]uint64, smallIntLimit/64), keys: keys}
+	for _, v := range values {
+		if !v.Num.IsInteger() || v.Num.Sign() < 0 || v.Num.Cmp(smallIntMax) >= 0 {
+			return smallIntSet{}, false
+		}
+		n := v.Num.IntPart()
+		set.bits[n/64] |= 1 << (n % 64)
+	}
+	return set, true
+}
+
+var smallIntMax = decimal.NewFromInt(smallIntLimit)
+
+func (p smallIntSet) test(v schema.Value) bool { return p.keys.test(v) }
+
+func (p smallIntSet) testRaw(f *schema.Field, raw any) (bool, bool) {
+	if f.Kind != schema.KindInteger && f.Kind != schema.KindDouble && f.Kind != schema.KindEnumeration {
+		return false, false
+	}
+	var n int64
+	switch v := raw.(type) {
+	case json.Number:
+		if !isCanonicalInteger(string(v)) {
+			return false, false
+		}
+		n = parseDigits(string(v))
+	case string:
+		if !isCanonicalInteger(v) {
+			return false, false
+		}
+		n = parseDigits(v)
+	case int:
+		n = int64(v)
+	case int64:
+		n = v
+	default:
+		return false, false
+	}
+	if n < 0 || n >= smallIntLimit {
+		return false, true
+	}
+	return p.bits[n/64]&(1<<(n%64)) != 0, true
+}
+
+// parseDigits reads a canonical integer text of at most 18 digits; a
+// negative one returns -1, which no smallIntSet holds.
+func parseDigits(s string) int64 {
+	if s[0] == '-' {
+		return -1
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int64(s[i]-'0')
+	}
+	return n
 }

@@ -197,6 +197,9 @@ func setPredicate(k schema.Kind, values []schema.Value) predicate {
 		for _, v := range values {
 			set[numberKey(v.Num)] = struct{}{}
 		}
+		if small, ok := newSmallIntSet(set, values); ok {
+			return small
+		}
 		return set
 
 	case schema.KindMoney:
