@@ -1,14 +1,17 @@
 // Command crmagg answers aggregate requests of the VibeCode Entity API
 // (POST /v1/{entity}/aggregate) from the embedded demo portal or from the
-// user's own records.
+// user's own records, once from the command line or as a mock HTTP server.
 //
 // Usage:
 //
 //	crmagg query [flags] [REQUEST]
+//	crmagg serve [flags]
 //
-// Exit status: 0 on success, 3 when the request is rejected with an API
-// error (both print the response envelope on stdout), 1 on an input or I/O
-// error and 2 on a usage error (both print one message on stderr).
+// Exit status of query: 0 on success, 3 when the request is rejected with
+// an API error (both print the response envelope on stdout), 1 on an input
+// or I/O error and 2 on a usage error (both print one message on stderr).
+// serve exits 0 after a graceful shutdown, 1 when its data cannot be
+// loaded and 2 on a usage error.
 package main
 
 import (
@@ -55,6 +58,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "crmagg: unknown command %q; the command is query. Run 'crmagg help' for usage.\n", args[0])
+	fmt.Fprintf(stderr, "crmagg: unknown command %q; the commands are query and serve. Run 'crmagg help' for usage.\n", args[0])
 	return exitUsage
 }
