@@ -58,6 +58,18 @@ func (a *acc) addFixed(f fixed) {
 		a.rescale(f.scale)
 	}
 	a.sum = a.sum.add(f.wide(a.scale))
+
+	// NOTE: the common case, fixed bounds of the same scale, is compared
+	// inline; track handles the rest.
+	if a.values > 0 && !a.min.big && !a.max.big && a.min.f.scale == f.scale && a.max.f.scale == f.scale {
+		if f.m < a.min.f.m {
+			a.min.f = f
+		} else if f.m > a.max.f.m {
+			a.max.f = f
+		}
+		a.values++
+		return
+	}
 	a.track(bound{f: f})
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crmagg/crmagg/money"
 	"github.com/crmagg/crmagg/schema"
@@ -24,9 +25,9 @@ type cell struct {
 	dec decimal.Decimal
 	// text is a string value or a money currency.
 	text string
-	// value holds the other kinds (boolean, date, datetime) as schema
-	// reads them.
-	value schema.Value
+	// b is a boolean value and t a date or datetime value.
+	b bool
+	t time.Time
 }
 
 // decimal returns the exact number of a numeric cell.
@@ -49,8 +50,10 @@ func (c *cell) toValue(k schema.Kind) schema.Value {
 		return schema.Value{State: schema.Valid, Num: c.decimal(), Text: c.text}
 	case schema.KindString:
 		return schema.Value{State: schema.Valid, Text: c.text}
+	case schema.KindBoolean:
+		return schema.Value{State: schema.Valid, Bool: c.b}
 	}
-	return c.value
+	return schema.Value{State: schema.Valid, Time: c.t}
 }
 
 // cellReader reads raw record values into cells by the rules of
@@ -81,8 +84,7 @@ func (r *cellReader) read(f *schema.Field, raw any) cell {
 		}
 	}
 	v := r.reader.Read(f, raw)
-	c := cell{state: v.State, value: v, text: v.Text}
-	return c
+	return cell{state: v.State, text: v.Text, b: v.Bool, t: v.Time}
 }
 
 func (r *cellReader) readNumber(f *schema.Field, raw any) cell {

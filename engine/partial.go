@@ -133,15 +133,15 @@ func appendCellKey(dst []byte, k schema.Kind, c *cell) []byte {
 			dst = append(dst, c.text...)
 		}
 	case schema.KindBoolean:
-		if c.value.Bool {
+		if c.b {
 			dst = append(dst, 'Y')
 		} else {
 			dst = append(dst, 'N')
 		}
 	case schema.KindDate:
-		dst = c.value.Time.AppendFormat(dst, "2006-01-02")
+		dst = c.t.AppendFormat(dst, "2006-01-02")
 	case schema.KindDateTime:
-		dst = c.value.Time.UTC().AppendFormat(dst, time.RFC3339Nano)
+		dst = c.t.UTC().AppendFormat(dst, time.RFC3339Nano)
 	default:
 		dst = append(dst, c.text...)
 	}
