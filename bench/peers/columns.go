@@ -1,12 +1,13 @@
-// Package peers runs the target query of package bench (assignee in a list
-// of 50, type not PARTNER, grouped by type and source, count plus sum, avg,
-// min and max of the money UF) on engines other than crmagg: DuckDB, a
-// hand-written loop over pre-encoded columns, and a naive loop over maps
-// with a decimal per value. Its tests check that every engine returns the
-// same groups as crmagg and its benchmarks time them on one data set.
+// Package peers runs the target query of package bench on engines other
+// than crmagg: DuckDB, a hand-written loop over pre-encoded columns, and a
+// naive loop over maps with a decimal per value.
 //
-// It is a module of its own so that importers of crmagg never download
-// DuckDB's native libraries.
+// The query keeps records whose assignee is in a list of 50 and whose type
+// is not PARTNER, groups them by type and source, and computes the count
+// and the sum, avg, min and max of the money UF. The tests check that
+// every engine returns the same groups as crmagg, and the benchmarks time
+// them on one data set. The package is a module of its own so that
+// importers of crmagg never download DuckDB's native libraries.
 package peers
 
 import (
@@ -20,15 +21,15 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Group is one group of the target query's answer, in a form every engine
+// Group is one group of the target query's result, in a form every engine
 // can produce. Amounts are in cents.
 type Group struct {
 	// TypeID and SourceID are the key; "" is the null key.
 	TypeID, SourceID string
 	// Count is the number of matching records, amount or not.
 	Count int64
-	// HasValues is false when no record of the group has an amount; Sum is
-	// then 0 and Avg, Min and Max mean nothing.
+	// HasValues is false when no record of the group has an amount. Sum is
+	// then 0, and Avg, Min and Max are unset.
 	HasValues     bool
 	Sum, Min, Max int64
 	// Avg is in currency units, as exact as the engine makes it: crmagg
@@ -36,7 +37,7 @@ type Group struct {
 	Avg decimal.Decimal
 }
 
-// SortGroups puts groups in key order, the null key last, so that answers
+// SortGroups sorts groups by key, the null key last, so that the results
 // of different engines can be compared element by element.
 func SortGroups(groups []Group) {
 	slices.SortFunc(groups, func(a, b Group) int {
@@ -67,7 +68,7 @@ type Columns struct {
 	Len         int
 	TypeNames   []string
 	SourceNames []string
-	// Assignees maps a code to a user id; Assignees[0] is unused.
+	// Assignees maps a code to a user id. Assignees[0] is unused.
 	Assignees []int
 	Type      []uint8
 	Source    []uint8
@@ -81,7 +82,8 @@ func (c *Columns) HasAmount(i int) bool {
 	return c.Valid[i>>6]>>(uint(i)&63)&1 != 0
 }
 
-// dict assigns dense uint8 codes from 1 on; code 0 is kept for null.
+// dict assigns dense uint8 codes from 1 on, because code 0 is the null
+// value.
 type dict[K comparable] struct {
 	codes map[K]uint8
 	keys  []K
@@ -106,9 +108,9 @@ func (d *dict[K]) code(k K) (uint8, error) {
 }
 
 // Encode encodes the fields of the target query. Amounts are read with
-// crmagg's money parser, so a value crmagg skips is absent here too; an
-// amount that does not fit in whole cents is an error, since DuckDB holds
-// it as DECIMAL(18,2).
+// crmagg's money parser, so a value that crmagg skips is absent here too.
+// An amount that does not fit DECIMAL(18,2), DuckDB's column type, is an
+// error.
 func Encode(recs []map[string]any) (*Columns, error) {
 	n := len(recs)
 	c := &Columns{
@@ -139,7 +141,7 @@ func Encode(recs []map[string]any) (*Columns, error) {
 		text, _ := r["UF_CRM_LTV"].(string)
 		m, perr := money.Parse(text)
 		if perr != nil {
-			continue // empty or malformed: no amount
+			continue // an empty or malformed value has no amount
 		}
 		scaled := m.Amount.Shift(2)
 		if !scaled.IsInteger() || scaled.Abs().Cmp(decimal.New(1, 18)) >= 0 {
@@ -152,8 +154,8 @@ func Encode(recs []map[string]any) (*Columns, error) {
 	return c, nil
 }
 
-// userID reads a user id the way the data holds it: a json.Number, or an
-// int in hand-made records.
+// userID reads a user id from a json.Number, as decoded records have it,
+// or from an int.
 func userID(v any) (int, bool) {
 	switch v := v.(type) {
 	case json.Number:

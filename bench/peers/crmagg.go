@@ -7,13 +7,13 @@ import (
 	"github.com/crmagg/crmagg/schema"
 )
 
-// FromResult converts crmagg's answer to the target query (grouped by
-// typeId then sourceId) into Groups.
+// FromResult converts crmagg's result of the target query, grouped by
+// typeId then sourceId, into Groups with the functions of field.
 func FromResult(res *engine.Result, field string) ([]Group, error) {
 	out := make([]Group, 0, len(res.Groups))
 	for _, rg := range res.Groups {
 		if len(rg.Values) != 2 {
-			return nil, fmt.Errorf("peers: group with %d key values, want 2", len(rg.Values))
+			return nil, fmt.Errorf("peers: group has %d key values, expected 2 (typeId, sourceId)", len(rg.Values))
 		}
 		g := Group{TypeID: keyText(rg.Values[0]), SourceID: keyText(rg.Values[1]), Count: rg.Count}
 		for _, fr := range rg.Aggregates {

@@ -13,24 +13,24 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// DuckDB is an in-memory DuckDB database holding the Columns as a table
-// contacts(typeId, sourceId, assignedById, amount), with the target query
+// DuckDB is an in-memory DuckDB database with the Columns in a table
+// contacts(typeId, sourceId, assignedById, amount) and the target query
 // prepared.
 type DuckDB struct {
 	db   *sql.DB
 	stmt *sql.Stmt
 }
 
-// DuckDBOptions choose the table's key types and the worker count.
+// DuckDBOptions are the table's key types and DuckDB's thread count.
 type DuckDBOptions struct {
 	// Enum makes typeId and sourceId ENUM columns instead of VARCHAR.
 	Enum bool
-	// Threads is DuckDB's threads setting; 0 keeps its default.
+	// Threads is DuckDB's threads setting. 0 keeps its default.
 	Threads int
 }
 
-// OpenDuckDB loads c into a new in-memory database through the Appender
-// and prepares the query for assignees ids and a type other than
+// OpenDuckDB loads c into a new in-memory database through the Appender.
+// It prepares the query for the assignees ids and a type other than
 // excludedType. Empty keys and absent amounts are NULL.
 func OpenDuckDB(ctx context.Context, c *Columns, ids []int, excludedType string, opts DuckDBOptions) (*DuckDB, error) {
 	connector, err := duckdb.NewConnector("", nil)
@@ -63,22 +63,33 @@ func (d *DuckDB) load(ctx context.Context, c *Columns, ids []int, excludedType s
 		", assignedById INTEGER, amount DECIMAL(18,2))")
 	for _, q := range setup {
 		if _, err := d.db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("peers: %s: %w", q, err)
+			return fmt.Errorf("peers: DuckDB statement %q failed: %w", q, err)
 		}
 	}
 
+	if err := d.appendColumns(ctx, c); err != nil {
+		return err
+	}
+	var err error
+	d.stmt, err = d.db.PrepareContext(ctx, Query(ids, excludedType))
+	return err
+}
+
+// appendColumns appends the records through the Appender. It releases its
+// connection before returning, because the pool has only one.
+func (d *DuckDB) appendColumns(ctx context.Context, c *Columns) error {
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	err = conn.Raw(func(raw any) error {
+	return conn.Raw(func(raw any) error {
 		app, err := duckdb.NewAppenderFromConn(raw.(driver.Conn), "", "contacts")
 		if err != nil {
 			return err
 		}
 		for i := range c.Len {
-			var typ, src, who, amount driver.Value
+			var typ, src, assignee, amount driver.Value
 			if code := c.Type[i]; code != 0 {
 				typ = c.TypeNames[code]
 			}
@@ -86,24 +97,18 @@ func (d *DuckDB) load(ctx context.Context, c *Columns, ids []int, excludedType s
 				src = c.SourceNames[code]
 			}
 			if code := c.Assignee[i]; code != 0 {
-				who = int32(c.Assignees[code])
+				assignee = int32(c.Assignees[code])
 			}
 			if c.HasAmount(i) {
 				amount = duckdb.Decimal{Width: 18, Scale: 2, Value: big.NewInt(c.Cents[i])}
 			}
-			if err := app.AppendRow(typ, src, who, amount); err != nil {
+			if err := app.AppendRow(typ, src, assignee, amount); err != nil {
 				app.Close()
-				return fmt.Errorf("peers: appending record %d: %w", i, err)
+				return fmt.Errorf("peers: appending record %d to DuckDB failed: %w", i, err)
 			}
 		}
 		return app.Close()
 	})
-	if err != nil {
-		return err
-	}
-
-	d.stmt, err = d.db.PrepareContext(ctx, Query(ids, excludedType))
-	return err
 }
 
 // Query is the SQL text of the target query.
@@ -168,7 +173,7 @@ func (d *DuckDB) Run(ctx context.Context) ([]Group, error) {
 func decimalCents(v any) (int64, error) {
 	d, ok := v.(duckdb.Decimal)
 	if !ok || d.Value == nil {
-		return 0, fmt.Errorf("peers: DuckDB returned %T for a DECIMAL", v)
+		return 0, fmt.Errorf("peers: DuckDB returned %T for a DECIMAL, expected duckdb.Decimal", v)
 	}
 	return cents(decimal.NewFromBigInt(d.Value, -int32(d.Scale))), nil
 }

@@ -16,8 +16,8 @@ type Loop struct {
 	// filter keeps.
 	member   [256]uint8
 	keepType [256]uint8
-	shift    uint
-	accs     []loopAcc
+	// accs is indexed by type code << 4 | source code.
+	accs [256]loopAcc
 }
 
 type loopAcc struct {
@@ -25,14 +25,19 @@ type loopAcc struct {
 }
 
 // NewLoop prepares the query for c: assignees in ids, type not excluded.
+// It panics if c has more than 16 type or source codes, as the group
+// index has four bits for each.
 func NewLoop(c *Columns, ids []int, excludedType string) *Loop {
+	if len(c.TypeNames) > 16 || len(c.SourceNames) > 16 {
+		panic("peers: Loop takes at most 16 type and 16 source codes")
+	}
 	q := &Loop{}
-	wanted := map[int]bool{}
+	inList := map[int]bool{}
 	for _, id := range ids {
-		wanted[id] = true
+		inList[id] = true
 	}
 	for code := 1; code < len(c.Assignees); code++ {
-		if wanted[c.Assignees[code]] {
+		if inList[c.Assignees[code]] {
 			q.member[code] = 1
 		}
 	}
@@ -41,8 +46,6 @@ func NewLoop(c *Columns, ids []int, excludedType string) *Loop {
 			q.keepType[code] = 1 // the null type (code 0) passes a negation
 		}
 	}
-	q.shift = uint(bits.Len(uint(len(c.SourceNames) - 1)))
-	q.accs = make([]loopAcc, len(c.TypeNames)<<q.shift)
 	return q
 }
 
@@ -52,52 +55,63 @@ func (q *Loop) reset() {
 	}
 }
 
-// Run answers the query over c, the Columns the Loop was made for. A Loop
+// Run runs the query over c, the Columns the Loop was made for. A Loop
 // is not safe for concurrent use.
+//
+// Each block of 64 records is read twice: once to make a mask of the
+// matching records with no branch per record, then over the mask's set
+// bits. An absent amount is 0 in Cents, so it is added to the sum as it
+// is. For min and max, a mask made from its validity bit swaps it for the
+// neutral value. The tail shorter than a block goes through the simple
+// loop.
 func (q *Loop) Run(c *Columns) []Group {
 	q.reset()
 	n := c.Len
-	typ, src, who, cents := c.Type[:n], c.Source[:n], c.Assignee[:n], c.Cents[:n]
-	accs := q.accs
-	for base := 0; base < n; base += 64 {
-		end := min(base+64, n)
-		// A mask of the block's matching rows first, with no branch per
-		// row, then one pass over its set bits.
+	full := n &^ 63
+	for base := 0; base < full; base += 64 {
+		typ := (*[64]uint8)(c.Type[base:])
+		src := (*[64]uint8)(c.Source[base:])
+		assignee := (*[64]uint8)(c.Assignee[base:])
+		cents := (*[64]int64)(c.Cents[base:])
 		var keep uint64
-		bt, ba := typ[base:end], who[base:end]
-		for j := range ba {
-			keep |= uint64(q.member[ba[j]]&q.keepType[bt[j]]) << uint(j)
+		for j := range 64 {
+			keep |= uint64(q.member[assignee[j]]&q.keepType[typ[j]]) << j
 		}
-		withAmount := keep & c.Valid[base>>6]
+		valid := c.Valid[base>>6]
 		for m := keep; m != 0; m &= m - 1 {
-			i := base + bits.TrailingZeros64(m)
-			accs[int(typ[i])<<q.shift|int(src[i])].count++
-		}
-		for m := withAmount; m != 0; m &= m - 1 {
-			i := base + bits.TrailingZeros64(m)
-			a := &accs[int(typ[i])<<q.shift|int(src[i])]
-			v := cents[i]
-			a.values++
+			j := bits.TrailingZeros64(m) & 63
+			a := &q.accs[typ[j]<<4|src[j]]
+			v := cents[j]
+			has := int64(valid >> j & 1)
+			absent := has - 1 // all ones when there is no amount
+			a.count++
+			a.values += has
 			a.sum += v
-			a.min = min(a.min, v)
-			a.max = max(a.max, v)
+			a.min = min(a.min, v^((v^math.MaxInt64)&absent))
+			a.max = max(a.max, v^((v^math.MinInt64)&absent))
 		}
 	}
+	q.add(c, full, n)
 	return q.groups(c)
 }
 
-// RunSimple is Run with one branch per row instead of block masks; the
-// tests check it agrees and the benchmarks show which is faster.
+// RunSimple is Run with one branch per record instead of block masks. The
+// tests check that it agrees, and the benchmarks show which is faster.
 func (q *Loop) RunSimple(c *Columns) []Group {
 	q.reset()
-	n := c.Len
-	typ, src, who, cents := c.Type[:n], c.Source[:n], c.Assignee[:n], c.Cents[:n]
-	accs := q.accs
-	for i := range n {
-		if q.member[who[i]]&q.keepType[typ[i]] == 0 {
+	q.add(c, 0, c.Len)
+	return q.groups(c)
+}
+
+// add adds records [start, end) one at a time.
+func (q *Loop) add(c *Columns, start, end int) {
+	typ, src, assignee, cents := c.Type[:end], c.Source[:end], c.Assignee[:end], c.Cents[:end]
+	for i := start; i < end; i++ {
+		t := typ[i]
+		if q.member[assignee[i]]&q.keepType[t] == 0 {
 			continue
 		}
-		a := &accs[int(typ[i])<<q.shift|int(src[i])]
+		a := &q.accs[t<<4|src[i]]
 		a.count++
 		if c.Valid[i>>6]>>(uint(i)&63)&1 != 0 {
 			v := cents[i]
@@ -107,14 +121,13 @@ func (q *Loop) RunSimple(c *Columns) []Group {
 			a.max = max(a.max, v)
 		}
 	}
-	return q.groups(c)
 }
 
 func (q *Loop) groups(c *Columns) []Group {
 	var out []Group
 	for t, name := range c.TypeNames {
 		for s, source := range c.SourceNames {
-			a := &q.accs[t<<q.shift|s]
+			a := &q.accs[t<<4|s]
 			if a.count == 0 {
 				continue
 			}

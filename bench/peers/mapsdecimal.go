@@ -8,13 +8,13 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// MapsDecimal answers the target query the naive way: straight over the
-// decoded records, a map of groups keyed by the two strings, and a
+// MapsDecimal runs the target query the naive way: straight over the
+// decoded records, with a map of groups keyed by the two strings and a
 // shopspring decimal parsed and added per value.
 func MapsDecimal(recs []map[string]any, ids []int, excludedType string) []Group {
-	wanted := map[int]bool{}
+	inList := map[int]bool{}
 	for _, id := range ids {
-		wanted[id] = true
+		inList[id] = true
 	}
 	type key struct{ typeID, sourceID string }
 	type state struct {
@@ -25,7 +25,7 @@ func MapsDecimal(recs []map[string]any, ids []int, excludedType string) []Group 
 	for _, r := range recs {
 		num, _ := r["assignedById"].(json.Number)
 		id, err := strconv.Atoi(string(num))
-		if err != nil || !wanted[id] {
+		if err != nil || !inList[id] {
 			continue
 		}
 		t, _ := r["typeId"].(string)
@@ -43,7 +43,7 @@ func MapsDecimal(recs []map[string]any, ids []int, excludedType string) []Group 
 		amount, _, _ := strings.Cut(text, "|")
 		d, err := decimal.NewFromString(amount)
 		if err != nil {
-			continue // empty or malformed
+			continue // an empty or malformed amount
 		}
 		st.sum = st.sum.Add(d)
 		if st.values == 0 || d.LessThan(st.min) {

@@ -106,8 +106,8 @@ func compile(tb testing.TB, s *schema.Schema) *engine.Plan {
 	return p
 }
 
-// engines lists every engine by its benchmark name, each as a function
-// that answers the target query over ContactRecords(n, 10).
+// engines lists every engine by its benchmark name, each with a function
+// that runs the target query over ContactRecords(n, 10).
 func engines(tb testing.TB, n int) []namedEngine {
 	s := bench.Schema()
 	plan := compile(tb, s)
@@ -118,7 +118,7 @@ func engines(tb testing.TB, n int) []namedEngine {
 		}
 		return FromResult(res, ltvField)
 	}
-	// The loop's lookup tables are made once, as the plan is compiled once.
+	// The loop's lookup tables are made once, like the compiled plan.
 	var q *Loop
 	loop := func() (*Columns, *Loop) {
 		c := columns(tb, n)
@@ -168,7 +168,7 @@ func TestEnginesAgree(t *testing.T) {
 		}
 	}
 	if absent == 0 || absent == c.Len {
-		t.Fatalf("%d of %d records have no amount; the check needs some of both", absent, c.Len)
+		t.Fatalf("%d of %d records have no amount, expected some with and some without", absent, c.Len)
 	}
 
 	var want []Group
@@ -180,7 +180,7 @@ func TestEnginesAgree(t *testing.T) {
 		SortGroups(got)
 		if want == nil {
 			if len(got) < 2 {
-				t.Fatalf("%s: %d groups, the check needs more", e.name, len(got))
+				t.Fatalf("%s: %d groups, expected at least 2", e.name, len(got))
 			}
 			want = got
 			continue
@@ -190,8 +190,8 @@ func TestEnginesAgree(t *testing.T) {
 }
 
 // TestEnginesAgreeOnNulls runs the same check on records with missing
-// keys and assignees: a missing typeId passes the negation, a missing
-// sourceId forms the null group, a missing assignee fails the list.
+// keys and assignees. A missing typeId passes the negation, an empty
+// sourceId forms the null group and a missing assignee fails the list.
 func TestEnginesAgreeOnNulls(t *testing.T) {
 	recs := bench.ContactRecords(5_000, 10)
 	for i, r := range recs {
@@ -253,9 +253,9 @@ func TestEnginesAgreeOnNulls(t *testing.T) {
 	}
 }
 
-// avgTolerance bounds how far a double average may be from crmagg's:
-// crmagg rounds to 10 places, a double of an amount below 10^7 is within
-// about 10^-9 of the exact quotient.
+// avgTolerance bounds how far a double average may be from crmagg's,
+// which is rounded to 10 places. A double below 10^7 is within 10^-9 of
+// the exact quotient that it approximates.
 var avgTolerance = decimal.New(1, -8)
 
 func compareGroups(t *testing.T, name string, got, want []Group, exactAvg bool) {
@@ -272,7 +272,7 @@ func compareGroups(t *testing.T, name string, got, want []Group, exactAvg bool) 
 			continue
 		}
 		if g.Count != w.Count || g.HasValues != w.HasValues {
-			t.Errorf("%s: count %d, values %v; want %d, %v", key, g.Count, g.HasValues, w.Count, w.HasValues)
+			t.Errorf("%s: count %d, has values %v, want %d, %v", key, g.Count, g.HasValues, w.Count, w.HasValues)
 			continue
 		}
 		if !w.HasValues {
