@@ -455,10 +455,7 @@ func (st *tableState) aggregateColumnar(ctx context.Context, c *chunk, selection
 		keys := packed[:len(sel)]
 		clear(keys)
 		for _, g := range q.groups {
-			tab := g.keyTab
-			for k, code := range g.col.codes.gatherSelected(bs, sel, codes) {
-				keys[k] += tab[code]
-			}
+			g.col.codes.addKeys(bs, sel, g.keyTab, keys)
 		}
 		blockIDs := ids[:len(sel)]
 		for k, key := range keys {
@@ -474,31 +471,40 @@ func (st *tableState) aggregateColumnar(ctx context.Context, c *chunk, selection
 		}
 
 		for i, a := range q.aggs {
-			st.addColumn(&st.aggs[i], a, a.col.codes.gatherSelected(bs, sel, codes), blockIDs)
+			switch v := &a.col.codes; {
+			case v.u32 != nil:
+				addColumn(st, &st.aggs[i], a, v.u32[bs:], sel, blockIDs)
+			case v.u16 != nil:
+				addColumn(st, &st.aggs[i], a, v.u16[bs:], sel, blockIDs)
+			default:
+				addColumn(st, &st.aggs[i], a, v.u8[bs:], sel, blockIDs)
+			}
 		}
 	}
 	return nil
 }
 
-// countInvalid counts the invalid values of the selected rows. In strict
-// mode it records the first one in row order and reports false.
+// countInvalid counts the invalid values of the selected rows, skipping
+// columns that hold none. In strict mode it records the first one in row
+// order and reports false.
 func (st *tableState) countInvalid(bs int, sel []uint16, codes []uint32) bool {
 	q := st.q
 	firstRow := -1
 	var firstCol *column
 	for _, col := range q.readCols {
-		for k, code := range col.codes.gatherSelected(bs, sel, codes) {
-			if code != codeInvalid {
-				continue
-			}
-			if !q.plan.opts.Strict {
-				st.invalid++
-				continue
-			}
-			if row := bs + int(sel[k]); firstRow < 0 || row < firstRow {
-				firstRow, firstCol = row, col
-			}
-			break
+		if len(col.invalidRaw) == 0 {
+			continue
+		}
+		count, first := col.codes.countCode(bs, sel, codeInvalid)
+		if count == 0 {
+			continue
+		}
+		if !q.plan.opts.Strict {
+			st.invalid += int64(count)
+			continue
+		}
+		if row := bs + int(sel[first]); firstRow < 0 || row < firstRow {
+			firstRow, firstCol = row, col
 		}
 	}
 	if firstRow < 0 {
@@ -517,12 +523,13 @@ func (st *tableState) newDenseGroup(key uint64) (int32, error) {
 	return st.groupID()
 }
 
-// addColumn adds one aggregate's codes for the selected rows of a block.
-func (st *tableState) addColumn(s *aggSlices, a tableAgg, codes []uint32, ids []int32) {
+// addColumn adds one aggregate's values for the selected rows of a block;
+// codes starts at the block's first row.
+func addColumn[T uint8 | uint16 | uint32](st *tableState, s *aggSlices, a tableAgg, codes []T, sel []uint16, ids []int32) {
 	records := s.records
 	if !a.numeric {
-		for k, code := range codes {
-			if code >= firstCode {
+		for k, j := range sel {
+			if codes[j] >= firstCode {
 				records[ids[k]]++
 			}
 		}
@@ -532,7 +539,8 @@ func (st *tableState) addColumn(s *aggSlices, a tableAgg, codes []uint32, ids []
 	num := a.col.num
 	mant, exact := num.mant, num.exact
 	values, sums, mins, maxs := s.values, s.sum, s.min, s.max
-	for k, code := range codes {
+	for k, j := range sel {
+		code := uint32(codes[j])
 		if code < firstCode {
 			continue
 		}
