@@ -6,7 +6,7 @@ package engine_test
 // paths. Two fields are added for input that no JSON value can express:
 //
 //   - "requestText": the request body as raw text, used instead of
-//     "request";
+//     "request".
 //   - "recordsText": the record stream as raw text, used instead of
 //     "records".
 //

@@ -1,6 +1,6 @@
 package engine_test
 
-// Compiled plans and prepared tables are shared between goroutines; run
+// Compiled plans and prepared tables are shared between goroutines, so run
 // these under -race. A table is never seen half-built: NewTable either
 // returns a table over every record of its source or no table at all.
 
@@ -27,7 +27,7 @@ var cuRequests = []string{
 
 func TestConcurrentPlansAndTables(t *testing.T) {
 	s := fzSchema(t)
-	recs := ivRecords(rand.New(rand.NewPCG(11, 12)), 6000)
+	recs := ivRecords(rand.New(rand.NewPCG(11, 12)), 2500)
 	reversed := make([]map[string]any, len(recs))
 	for i, r := range recs {
 		reversed[len(recs)-1-i] = r
@@ -68,7 +68,7 @@ func TestConcurrentPlansAndTables(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(g), 99))
-			for round := 0; round < 2; round++ {
+			for round := 0; round < 1; round++ {
 				for _, k := range rng.Perm(len(jobs)) {
 					j := jobs[k]
 					// The two tables alternate so that the plan's per-table
@@ -170,8 +170,8 @@ func TestNewTableAllOrNothing(t *testing.T) {
 		t.Fatalf("table of %v records, error %v, source finished %v", table, err, src.finished)
 	}
 
-	// The table keeps its own copy: changing the records afterwards does
-	// not change its answers.
+	// The table keeps its own copy, so changing the records afterwards
+	// does not change its results.
 	recs := ivRecords(rand.New(rand.NewPCG(13, 14)), 500)
 	table, err = engine.NewTable(s, engine.Maps(recs), engine.TableOptions{})
 	if err != nil {

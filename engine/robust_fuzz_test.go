@@ -282,7 +282,8 @@ type jrModel struct {
 	// a repeated key. Only the shape of the failure is then checked.
 	loose bool
 	// sizeZone is set when a value's size sits where the engine measures it
-	// differently from its length (bug 4 of the report).
+	// differently from its length (the known bugs of TestLimitRecordSizeExact
+	// and TestLimitRecordSizeUnchecked).
 	sizeZone bool
 }
 
@@ -299,8 +300,8 @@ func jrDecodeObject(raw []byte) (map[string]any, bool) {
 	return m, true
 }
 
-// take adds one record value; gap is the separator and white space the
-// engine reads just before it. It reports false when the value ends the
+// take adds one record value. gap is the separator and white space that
+// the engine reads just before it. It reports false when the value ends the
 // stream.
 func (m *jrModel) take(raw []byte, gap int64, limit int) bool {
 	if len(raw) <= limit && int64(len(raw))+gap > int64(limit) {
@@ -445,7 +446,7 @@ func jrRead(data []byte, limit int) jrModel {
 					panic(err) // the envelope decoded whole
 				}
 				if dataFirst && len(raw) > limit {
-					m.sizeZone = true // bug 3: such records are never measured
+					m.sizeZone = true // such records are never measured (a known bug)
 				}
 				if !m.take(raw, items.InputOffset()-before-int64(len(raw)), limit) {
 					return m
@@ -478,7 +479,7 @@ func jrRead(data []byte, limit int) jrModel {
 	return m
 }
 
-// jrLimits are the record size limits a fuzz input picks from; 0 is the
+// jrLimits are the record size limits a fuzz input picks from. 0 is the
 // default of 1 MiB.
 var jrLimits = []int{0, 16, 40, 100}
 

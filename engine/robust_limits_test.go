@@ -77,9 +77,9 @@ func TestLimitRequestBody(t *testing.T) {
 	lmWantErr(t, s, lmPadded(t, 3<<20+1), engine.Options{MaxBodyBytes: 3 << 20}, apierr.InvalidParams, "bytes")
 }
 
-// The filter object is level 1; a member of $and, a digit-key sub-filter,
+// The filter object is level 1. A member of $and, a digit-key sub-filter,
 // a logic group and an operator object are each one level below the
-// object that holds them (SPEC §7).
+// object that holds them.
 func lmNestAnd(levels int, inner string) string {
 	return strings.Repeat(`{"$and":[`, levels) + inner + strings.Repeat(`]}`, levels)
 }
@@ -126,7 +126,7 @@ func TestLimitFilterDepth(t *testing.T) {
 			}
 		})
 	}
-	// SPEC's own example: {"$or": [{"a": 1}]} has depth 2.
+	// {"$or": [{"a": 1}]} has depth 2.
 	lmWantOK(t, s, `{"filter":{"$or":[{"typeId":"A"}]}}`, engine.Options{MaxFilterDepth: 2})
 	lmWantErr(t, s, `{"filter":{"$or":[{"typeId":"A"}]}}`, engine.Options{MaxFilterDepth: 1}, apierr.InvalidParams, "nested too deeply")
 }
@@ -335,12 +335,12 @@ func TestLimitRecordSize(t *testing.T) {
 	lmWantRecords(t, "configured above the default", lmRecordOfSize(t, 2<<20), 3<<20, 1, -1)
 }
 
-// Bug 4: the size of a record is measured with the bytes before it (a
-// comma, indentation) in arrays and envelopes, and without the closing
-// brace for the first record of a stream, so records at the limit are
-// refused or records past it accepted.
+// Known bug: in arrays and envelopes a record's size includes the bytes
+// before it (a comma, indentation). For the first record of a stream it
+// leaves out the closing brace. So records at the limit are rejected and
+// records past it are accepted.
 func TestLimitRecordSizeExact(t *testing.T) {
-	t.Skip("known bug 4: JSONSource counts separators into a record's size and misses the first record's closing brace")
+	t.Skip("known bug: JSONSource counts separators into a record's size and misses the first record's closing brace")
 	small := `{"name":"a"}`
 	at := lmRecordOfSize(t, 100)
 	over := lmRecordOfSize(t, 101)
@@ -349,9 +349,9 @@ func TestLimitRecordSizeExact(t *testing.T) {
 	lmWantRecords(t, "first record, over the limit", over+"\n"+small, 100, 0, 0)
 }
 
-// Bug 3: some records are never measured at all.
+// Known bug: some records are never measured at all.
 func TestLimitRecordSizeUnchecked(t *testing.T) {
-	t.Skip("known bug 3: records of an envelope with data before success, and a first record's \"data\" member, are never measured")
+	t.Skip("known bug: records of an envelope with data before success, and a first record's \"data\" member, are never measured")
 	over := lmRecordOfSize(t, 101)
 	lmWantRecords(t, "envelope with data first", `{"data":[`+over+`],"success":true}`, 100, 0, 0)
 	lmWantRecords(t, "first record with a data key", `{"data":"`+strings.Repeat("x", 200)+`"}`, 100, 0, 0)
@@ -382,10 +382,10 @@ func (r *lmLongRecord) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Bug 2: the record size limit is checked only after the whole value has
+// Known bug: the record size limit is checked only after the whole value has
 // been read into memory, so one long record costs its full length.
 func TestLimitRecordSizeBoundsMemory(t *testing.T) {
-	t.Skip("known bug 2: JSONSource reads a whole record before it compares its size with MaxRecordBytes")
+	t.Skip("known bug: JSONSource reads a whole record before it compares its size with MaxRecordBytes")
 	for _, prefix := range []string{`{"name":"`, `[{"name":"`, `{"success":true,"data":[{"name":"`, `{"data":[{"name":"`} {
 		r := &lmLongRecord{prefix: prefix, max: 64 << 20}
 		src := engine.NewJSONSource(r)
@@ -612,9 +612,9 @@ func lmAllocs(fn func()) uint64 {
 }
 
 func TestLimitDeepRequestIsCheap(t *testing.T) {
-	// Bug 1 (fixed in fad0078): a request nested n levels deep cost
-	// memory in n², because the parser built the JSON Pointer of every
-	// node from its parent's. 10,000 levels are a 10 KB body.
+	// A request nested n levels deep once cost memory in n², because the
+	// parser built the JSON Pointer of every node from its parent's.
+	// 10,000 levels are a 10 KB body.
 	s := fzSchema(t)
 	for _, body := range []string{
 		`{"filter":` + strings.Repeat("[", 10000),
@@ -633,8 +633,8 @@ func TestLimitDeepRequestIsCheap(t *testing.T) {
 }
 
 func TestLimitDeepRequestAtBodyLimit(t *testing.T) {
-	// Bug 1 at the default body limit: 1 MiB of "[" asked for about a
-	// terabyte and the process was killed.
+	// The same at the default body limit: 1 MiB of "[" once asked for
+	// about a terabyte and the process was killed.
 	s := fzSchema(t)
 	body := `{"filter":` + strings.Repeat("[", engine.DefaultMaxBodyBytes-len(`{"filter":`))
 	start := time.Now()
