@@ -216,8 +216,11 @@ func (r *cellReader) readElements(f *schema.Field, raw any, dst []cell) ([]cell,
 	}
 	invalid := 0
 	for _, item := range items {
-		if _, nested := item.([]any); nested {
-			invalid++
+		if nested, ok := item.([]any); ok {
+			// An empty array is an empty element; a non-empty one is invalid.
+			if len(nested) > 0 {
+				invalid++
+			}
 			continue
 		}
 		c := r.read(f, item)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"errors"
 	"fmt"
 	"io"
@@ -144,32 +145,37 @@ func newMapRun(p *Plan) *mapRun {
 // load fills r.raw with the values of the given fields. A field
 // is looked up by the spellings met so far; only when a UF is not found
 // that way are the record's keys scanned for a new spelling. The exact
-// schema name wins over other spellings.
+// schema name wins over other spellings, and of two other spellings the
+// one that sorts first.
 func (r *mapRun) load(rec map[string]any, fields []int) {
 	p := r.plan
 	scanned := false
 	for _, i := range fields {
-		names := r.spellings[i]
 		r.raw[i] = nil
-		found := false
-		for _, name := range names {
-			if v, ok := rec[name]; ok {
-				r.raw[i], found = v, true
-				break
-			}
-		}
-		if found || !p.schema.Fields[i].UF || scanned {
+		// A UF missing under the known spellings makes one scan of the
+		// record's keys for new ones. NOTE: a record found under a known
+		// other spelling is not scanned, so when it also holds a new one
+		// that sorts first, the known spelling is used; the table builder,
+		// which sees every key, would use the new one.
+		if r.lookup(rec, i) >= 0 || !p.schema.Fields[i].UF || scanned {
 			continue
 		}
 		scanned = true
 		r.learnSpellings(rec)
-		for _, name := range r.spellings[i][1:] {
-			if v, ok := rec[name]; ok {
-				r.raw[i] = v
-				break
-			}
+		r.lookup(rec, i)
+	}
+}
+
+// lookup sets r.raw[i] from the first spelling of field i that rec holds
+// and returns that spelling's position in r.spellings[i], or -1.
+func (r *mapRun) lookup(rec map[string]any, i int) int {
+	for at, name := range r.spellings[i] {
+		if v, ok := rec[name]; ok {
+			r.raw[i] = v
+			return at
 		}
 	}
+	return -1
 }
 
 // learnSpellings adds every key of rec that resolves to a needed field
@@ -185,7 +191,11 @@ func (r *mapRun) learnSpellings(rec map[string]any) {
 			known = known || name == key
 		}
 		if !known {
-			r.spellings[f.Index] = append(r.spellings[f.Index], key)
+			// Other spellings stay sorted after the schema name, so that of
+			// two present the smaller wins whatever the map order.
+			names := append(r.spellings[f.Index], key)
+			slices.Sort(names[1:])
+			r.spellings[f.Index] = names
 		}
 	}
 }

@@ -221,6 +221,7 @@ type tableBuilder struct {
 	read   cellReader
 	keyOf  map[string]int // record key → field index, or -1
 	raw    []any
+	rawKey []string
 	cells  []cell
 	index  []map[string]uint32
 	keyBuf []byte
@@ -229,11 +230,12 @@ type tableBuilder struct {
 func newTableBuilder(s *schema.Schema, opts TableOptions) *tableBuilder {
 	reader := &schema.Reader{Location: opts.Location, Money: money.Parser{MaxExponent: opts.MaxExponent}}
 	b := &tableBuilder{
-		t:     &Table{schema: s, options: opts, cols: make([]*column, len(s.Fields))},
-		read:  cellReader{reader: reader, money: reader.Money},
-		keyOf: make(map[string]int),
-		raw:   make([]any, len(s.Fields)),
-		index: make([]map[string]uint32, len(s.Fields)),
+		t:      &Table{schema: s, options: opts, cols: make([]*column, len(s.Fields))},
+		read:   cellReader{reader: reader, money: reader.Money},
+		keyOf:  make(map[string]int),
+		raw:    make([]any, len(s.Fields)),
+		rawKey: make([]string, len(s.Fields)),
+		index:  make([]map[string]uint32, len(s.Fields)),
 	}
 	for i, f := range s.Fields {
 		col := &column{field: f, keys: []string{"", ""}}
@@ -254,6 +256,7 @@ func newTableBuilder(s *schema.Schema, opts TableOptions) *tableBuilder {
 func (b *tableBuilder) add(rec map[string]any) {
 	t := b.t
 	clear(b.raw)
+	clear(b.rawKey)
 	for key, value := range rec {
 		i, ok := b.keyOf[key]
 		if !ok {
@@ -266,12 +269,16 @@ func (b *tableBuilder) add(rec map[string]any) {
 		if i < 0 {
 			continue
 		}
-		if key != t.schema.Fields[i].Name {
-			if _, hasExact := rec[t.schema.Fields[i].Name]; hasExact {
+		// The exact schema name wins, then the spelling that sorts first,
+		// as in a run over the same records.
+		if prev := b.rawKey[i]; prev != "" {
+			name := t.schema.Fields[i].Name
+			if prev == name || (key != name && prev < key) {
 				continue
 			}
 		}
 		b.raw[i] = value
+		b.rawKey[i] = key
 	}
 
 	row := int32(t.n)

@@ -128,8 +128,11 @@ func (r *Reader) ReadElements(f *Field, raw any, dst []Value) ([]Value, int) {
 
 	invalid := 0
 	for _, item := range items {
-		if _, nested := item.([]any); nested {
-			invalid++
+		if nested, ok := item.([]any); ok {
+			// An empty array is an empty element; a non-empty one is invalid.
+			if len(nested) > 0 {
+				invalid++
+			}
 			continue
 		}
 		v := r.Read(f, item)
