@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/crmagg/crmagg/filter"
 	"github.com/crmagg/crmagg/schema"
@@ -35,12 +36,12 @@ func (p *Plan) RunTable(ctx context.Context, t *Table) (*Result, error) {
 // RunTablePartial is RunTable without the final step: it returns the
 // mergeable state of the run.
 func (p *Plan) RunTablePartial(ctx context.Context, t *Table) (*Partial, error) {
-	if t.schema != p.schema || t.options.Location.String() != p.opts.location().String() ||
-		t.options.MaxExponent != p.opts.MaxExponent {
-		return nil, ErrTableMismatch
-	}
 	q := p.lastTable.Load()
 	if q == nil || q.table != t {
+		if t.schema != p.schema || t.options.MaxExponent != p.opts.MaxExponent ||
+			!sameZone(t.options.Location, p.opts.location()) {
+			return nil, ErrTableMismatch
+		}
 		q = p.prepareTable(t)
 		p.lastTable.Store(q)
 	}
@@ -399,4 +400,28 @@ func (q *tableQuery) evalMultiple(e *tableExpr, bs, be int, words []uint64) {
 			words[j/64] |= 1 << (j % 64)
 		}
 	}
+}
+
+// sameZone reports whether two locations read wall clocks alike: the same
+// name and the same offsets at the start and middle of every year from
+// 1900 to 2100. Locations loaded twice from the zone database are equal by
+// this test; two fixed zones of one name and different offsets are not.
+func sameZone(a, b *time.Location) bool {
+	if a == b {
+		return true
+	}
+	if a.String() != b.String() {
+		return false
+	}
+	for year := 1900; year <= 2100; year++ {
+		for _, month := range []time.Month{time.January, time.July} {
+			at := time.Date(year, month, 1, 12, 0, 0, 0, time.UTC)
+			_, offsetA := at.In(a).Zone()
+			_, offsetB := at.In(b).Zone()
+			if offsetA != offsetB {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -17,18 +17,31 @@ func ParseDate(s string) (time.Time, bool) {
 // ParseDateTime reads an instant from "2026-01-01", "2026-01-01T10:00:00"
 // with optional fractional seconds, and either form of the latter with "Z"
 // or an offset such as "+03:00". A text without an offset is read in loc.
+// An instant whose year is outside 0000-9999 in UTC or in loc is rejected.
 func ParseDateTime(s string, loc *time.Location) (time.Time, bool) {
 	p, ok := parseCalendar(s)
 	if !ok {
 		return time.Time{}, false
 	}
+	var t time.Time
 	if p.hasOffset {
 		// Subtracting the offset from the wall clock read as UTC gives the
 		// instant without allocating a zone per value.
-		t := time.Date(p.year, time.Month(p.month), p.day, p.hour, p.minute, p.second, p.nanos, time.UTC)
-		return t.Add(-time.Duration(p.offset) * time.Second), true
+		t = time.Date(p.year, time.Month(p.month), p.day, p.hour, p.minute, p.second, p.nanos, time.UTC)
+		t = t.Add(-time.Duration(p.offset) * time.Second)
+	} else {
+		t = time.Date(p.year, time.Month(p.month), p.day, p.hour, p.minute, p.second, p.nanos, loc)
 	}
-	return time.Date(p.year, time.Month(p.month), p.day, p.hour, p.minute, p.second, p.nanos, loc), true
+	// An instant must have a four-digit year both in UTC, where group keys
+	// are written, and in loc, where output is written, so that its
+	// canonical text reads back.
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return time.Time{}, false
+	}
+	if y := t.In(loc).Year(); y < 0 || y > 9999 {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // FormatDate writes a date value as "2006-01-02".
