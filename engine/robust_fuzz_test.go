@@ -281,10 +281,6 @@ type jrModel struct {
 	// the failure: malformed text in the first object, or an envelope with
 	// a repeated key. Only the shape of the failure is then checked.
 	loose bool
-	// sizeZone is set when a value's size sits where the engine measures it
-	// differently from its length (the known bugs of TestLimitRecordSizeExact
-	// and TestLimitRecordSizeUnchecked).
-	sizeZone bool
 }
 
 func jrDecodeObject(raw []byte) (map[string]any, bool) {
@@ -304,9 +300,6 @@ func jrDecodeObject(raw []byte) (map[string]any, bool) {
 // the engine reads just before it. It reports false when the value ends the
 // stream.
 func (m *jrModel) take(raw []byte, gap int64, limit int) bool {
-	if len(raw) <= limit && int64(len(raw))+gap > int64(limit) {
-		m.sizeZone = true
-	}
 	if len(raw) > limit {
 		m.failAt = len(m.records)
 		return false
@@ -417,9 +410,6 @@ func jrRead(data []byte, limit int) jrModel {
 				}
 				seen[k] = true
 			}
-			if len(first) > limit {
-				m.sizeZone = true // the engine measures the members before "success"
-			}
 			m.failAt = 0
 			if string(bytes.TrimSpace(env["success"])) != "true" {
 				return m
@@ -445,9 +435,6 @@ func jrRead(data []byte, limit int) jrModel {
 				if err := items.Decode(&raw); err != nil {
 					panic(err) // the envelope decoded whole
 				}
-				if dataFirst && len(raw) > limit {
-					m.sizeZone = true // such records are never measured (a known bug)
-				}
 				if !m.take(raw, items.InputOffset()-before-int64(len(raw)), limit) {
 					return m
 				}
@@ -459,11 +446,7 @@ func jrRead(data []byte, limit int) jrModel {
 		}
 	}
 
-	// JSON Lines. The first object is read member by member, and its size
-	// is measured up to its last member, not its closing brace.
-	if first[0] == '{' && len(first) > limit {
-		m.sizeZone = true
-	}
+	// JSON Lines.
 	for i, v := range values {
 		gap := v.gap
 		if i == 0 {
@@ -566,9 +549,6 @@ func FuzzJSONSource(f *testing.F) {
 		}
 		if gotAt == want.failAt && reflect.DeepEqual(normRecords(got), normRecords(wantRecs)) {
 			return
-		}
-		if want.sizeZone {
-			t.Skip("known bug: JSONSource measures a record's size with the bytes around it")
 		}
 		t.Fatalf("input %q (limit %d):\nJSONSource %v, error %v\nmodel      %v, failing at %d",
 			data, limit, got, gotErr, wantRecs, want.failAt)

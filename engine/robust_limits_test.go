@@ -340,7 +340,6 @@ func TestLimitRecordSize(t *testing.T) {
 // leaves out the closing brace. So records at the limit are rejected and
 // records past it are accepted.
 func TestLimitRecordSizeExact(t *testing.T) {
-	t.Skip("known bug: JSONSource counts separators into a record's size and misses the first record's closing brace")
 	small := `{"name":"a"}`
 	at := lmRecordOfSize(t, 100)
 	over := lmRecordOfSize(t, 101)
@@ -351,7 +350,6 @@ func TestLimitRecordSizeExact(t *testing.T) {
 
 // Known bug: some records are never measured at all.
 func TestLimitRecordSizeUnchecked(t *testing.T) {
-	t.Skip("known bug: records of an envelope with data before success, and a first record's \"data\" member, are never measured")
 	over := lmRecordOfSize(t, 101)
 	lmWantRecords(t, "envelope with data first", `{"data":[`+over+`],"success":true}`, 100, 0, 0)
 	lmWantRecords(t, "first record with a data key", `{"data":"`+strings.Repeat("x", 200)+`"}`, 100, 0, 0)
@@ -382,11 +380,23 @@ func (r *lmLongRecord) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Known bug: the record size limit is checked only after the whole value has
-// been read into memory, so one long record costs its full length.
+// One long record costs at most a few times the record size limit: the
+// stream is refused while the record is read, not after.
 func TestLimitRecordSizeBoundsMemory(t *testing.T) {
-	t.Skip("known bug: JSONSource reads a whole record before it compares its size with MaxRecordBytes")
-	for _, prefix := range []string{`{"name":"`, `[{"name":"`, `{"success":true,"data":[{"name":"`, `{"data":[{"name":"`} {
+	lmCheckLongRecords(t, `{"name":"`, `[{"name":"`, `{"success":true,"data":[{"name":"`)
+}
+
+// Known limitation: when the first object puts "data" before "success",
+// it cannot be told from a JSON Lines record until it ends, so its data
+// array is held in memory whole and a long record in it is read to its end.
+func TestLimitRecordSizeBoundsMemoryDataFirst(t *testing.T) {
+	t.Skip("known limitation: an envelope with \"data\" before \"success\" is held in memory whole")
+	lmCheckLongRecords(t, `{"data":[{"name":"`)
+}
+
+func lmCheckLongRecords(t *testing.T, prefixes ...string) {
+	t.Helper()
+	for _, prefix := range prefixes {
 		r := &lmLongRecord{prefix: prefix, max: 64 << 20}
 		src := engine.NewJSONSource(r)
 		_, err := lmReadAll(src)

@@ -37,7 +37,8 @@ func (e *DataError) Unwrap() error { return ErrInvalidValue }
 const cancelCheckEvery = 1024
 
 // Run aggregates the records of src and returns the result. It checks ctx
-// every 1024 records and returns ctx.Err() once it is done. It fails with
+// before every record and every 1024 groups a record is added to, and
+// returns ctx.Err() once it is done. It fails with
 // the source's error (such as an *InputError), a *DataError in strict
 // mode, or an *apierr.Error with code TOO_MANY_GROUPS when the run passes
 // the group cap.
@@ -52,14 +53,21 @@ func (p *Plan) Run(ctx context.Context, src Source) (*Result, error) {
 // RunPartial is Run without the final step: it returns the mergeable state
 // of the run.
 func (p *Plan) RunPartial(ctx context.Context, src Source) (*Partial, error) {
-	r := newMapRun(p)
-	limit := p.opts.recordLimit()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r := newMapRun(ctx, p)
+	if js, ok := src.(*JSONSource); ok && js.scanner == nil {
+		return r.runJSON(js)
+	}
 
 	for position := int64(0); ; position++ {
-		if position%cancelCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
+		// A receive that does not block costs a few nanoseconds, so the
+		// context is checked before every record, however heavy.
+		select {
+		case <-r.done:
+			return nil, ctx.Err()
+		default:
 		}
 		rec, err := src.Next()
 		if err == io.EOF {
@@ -72,24 +80,65 @@ func (p *Plan) RunPartial(ctx context.Context, src Source) (*Partial, error) {
 		// The filter's fields are read first; the others only for records
 		// that are aggregated.
 		r.load(rec, r.filterFields)
-		if p.filter != nil && !p.filter.Match(r.raw) {
-			continue
-		}
-		r.part.total++
-		if p.countOnly {
-			continue
-		}
-		if limit >= 0 && r.part.processed >= limit {
-			r.part.truncated = true
-			continue
-		}
-		r.part.processed++
-		r.load(rec, r.readOnlyFields)
-		if err := r.aggregate(position); err != nil {
+		if err := r.process(position, rec); err != nil {
 			return nil, err
 		}
 	}
 	return r.part, nil
+}
+
+// runJSON reads a JSON stream with the scanner, decoding only the members
+// the plan needs straight into r.raw.
+func (r *mapRun) runJSON(js *JSONSource) (*Partial, error) {
+	slots := newFieldSlots(r.plan.schema, r.plan.needed)
+	r.raw = slots.raw
+	sc := js.start(r.ctx)
+	for position := int64(0); ; position++ {
+		select {
+		case <-r.done:
+			return nil, r.ctx.Err()
+		default:
+		}
+		slots.reset()
+		err := sc.Next(slots.want, slots.set)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if ctxErr := r.ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			return nil, inputError(err)
+		}
+		if err := r.process(position, nil); err != nil {
+			return nil, err
+		}
+	}
+	return r.part, nil
+}
+
+// process counts a record whose filter fields are in r.raw and aggregates
+// it unless the plan counts only or the record limit is reached. rec is
+// the map record whose other fields are still to be loaded, or nil when
+// r.raw already holds them.
+func (r *mapRun) process(position int64, rec map[string]any) error {
+	p := r.plan
+	if p.filter != nil && !p.filter.Match(r.raw) {
+		return nil
+	}
+	r.part.total++
+	if p.countOnly {
+		return nil
+	}
+	if limit := p.opts.recordLimit(); limit >= 0 && r.part.processed >= limit {
+		r.part.truncated = true
+		return nil
+	}
+	r.part.processed++
+	if rec != nil {
+		r.load(rec, r.readOnlyFields)
+	}
+	return r.aggregate(position)
 }
 
 // mapRun is the state of one run over map records.
@@ -110,10 +159,26 @@ type mapRun struct {
 	cells [][]cell
 	combo []*cell
 	noKey cell
+
+	// distinct holds, per groupBy depth of a multiple field, the positions
+	// of the record's distinct values; seen and keyBuf are its scratch.
+	multipleGroups bool
+	distinct       [][]int
+	seen           map[string]struct{}
+	keyBuf         []byte
+
+	ctx  context.Context
+	done <-chan struct{}
+	// work counts groups added, for context checks inside one record.
+	work int
 }
 
-func newMapRun(p *Plan) *mapRun {
+func newMapRun(ctx context.Context, p *Plan) *mapRun {
 	r := &mapRun{
+		ctx:       ctx,
+		done:      ctx.Done(),
+		distinct:  make([][]int, len(p.groups)),
+		seen:      make(map[string]struct{}),
 		plan:      p,
 		part:      p.NewPartial(),
 		read:      cellReader{reader: p.reader, money: p.reader.Money},
@@ -126,6 +191,9 @@ func newMapRun(p *Plan) *mapRun {
 		if p.needed[i] {
 			r.spellings[i] = []string{f.Name}
 		}
+	}
+	for _, g := range p.groups {
+		r.multipleGroups = r.multipleGroups || g.field.Multiple
 	}
 	inFilter := make([]bool, len(p.schema.Fields))
 	if p.filter != nil {
@@ -230,6 +298,9 @@ func (r *mapRun) aggregate(position int64) error {
 	if len(p.groups) == 0 {
 		return nil
 	}
+	if r.multipleGroups {
+		r.findDistinct()
+	}
 	return r.addGroups(0)
 }
 
@@ -266,10 +337,11 @@ func (r *mapRun) addGroups(depth int) error {
 		r.combo[depth] = &r.noKey
 		return r.addGroups(depth + 1)
 	}
-	for i := range cells {
-		if g.field.Multiple && seenBefore(g.field.Kind, cells[:i], &cells[i]) {
-			continue
-		}
+	if !g.field.Multiple {
+		r.combo[depth] = &cells[0]
+		return r.addGroups(depth + 1)
+	}
+	for _, i := range r.distinct[depth] {
 		r.combo[depth] = &cells[i]
 		if err := r.addGroups(depth + 1); err != nil {
 			return err
@@ -278,18 +350,40 @@ func (r *mapRun) addGroups(depth int) error {
 	return nil
 }
 
-func seenBefore(k schema.Kind, earlier []cell, c *cell) bool {
-	var a, b [64]byte
-	key := appendCellKey(b[:0], k, c)
-	for i := range earlier {
-		if string(appendCellKey(a[:0], k, &earlier[i])) == string(key) {
-			return true
+// findDistinct lists, for each multiple groupBy field, the positions of
+// its distinct values in the current record. A map keeps this linear in
+// the number of elements.
+func (r *mapRun) findDistinct() {
+	p := r.plan
+	for depth, g := range p.groups {
+		if !g.field.Multiple {
+			continue
+		}
+		cells := r.cells[p.slotOf[g.field.Index]]
+		r.distinct[depth] = r.distinct[depth][:0]
+		clear(r.seen)
+		for i := range cells {
+			r.keyBuf = appendCellKey(r.keyBuf[:0], g.field.Kind, &cells[i])
+			if _, dup := r.seen[string(r.keyBuf)]; dup {
+				continue
+			}
+			r.seen[string(r.keyBuf)] = struct{}{}
+			r.distinct[depth] = append(r.distinct[depth], i)
 		}
 	}
-	return false
 }
 
 func (r *mapRun) addToGroup() error {
+	// One record may fall in many groups, so the context is also checked
+	// as groups are added, not only between records.
+	r.work++
+	if r.work%cancelCheckEvery == 0 {
+		select {
+		case <-r.done:
+			return r.ctx.Err()
+		default:
+		}
+	}
 	part := r.part
 	part.keyBuf = part.keyBuf[:0]
 	for i, c := range r.combo {

@@ -1,11 +1,13 @@
 package engine
 
 import (
-	"bufio"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/crmagg/crmagg/internal/jsonscan"
+	"github.com/crmagg/crmagg/schema"
 )
 
 // Source yields records one at a time. Next returns io.EOF after the last
@@ -63,298 +65,112 @@ func (e *InputError) Unwrap() error { return ErrInput }
 // Records decode as encoding/json with UseNumber decodes them: a repeated
 // key keeps its last value and invalid UTF-8 becomes U+FFFD. Nothing is
 // skipped silently: malformed JSON, a record that is not an object or one
-// longer than MaxRecordBytes ends the stream with an *InputError.
+// longer than MaxRecordBytes ends the stream with an *InputError. A record
+// is measured from its first byte to its last and never read past the
+// limit, so an endless record costs bounded memory.
+//
+// Plan.Run and NewTable read a JSONSource without building maps: they
+// decode only the members the plan needs, and stop reading when the run's
+// context is done.
 type JSONSource struct {
 	// MaxRecordBytes caps the encoded size of one record; 0 means
-	// DefaultMaxRecordBytes.
+	// DefaultMaxRecordBytes. Set it before the first record is read.
 	MaxRecordBytes int64
 
-	in       *bufio.Reader
-	dec      *json.Decoder
-	started  bool
-	mode     streamMode
-	position int64
-	// pending holds records already decoded while telling the forms apart.
-	pending []any
-	// inData is true while the decoder is inside the envelope's data array.
-	inData bool
-	done   bool
+	r       io.Reader
+	scanner *jsonscan.Scanner
 }
-
-type streamMode uint8
-
-const (
-	modeLines streamMode = iota
-	modeArray
-	modeEnvelope
-)
 
 // NewJSONSource returns a JSONSource reading from r.
 func NewJSONSource(r io.Reader) *JSONSource {
-	in := bufio.NewReaderSize(r, 64<<10)
-	dec := json.NewDecoder(in)
-	dec.UseNumber()
-	return &JSONSource{in: in, dec: dec}
+	return &JSONSource{r: r}
 }
 
-func (s *JSONSource) maxRecordBytes() int64 {
-	if s.MaxRecordBytes > 0 {
-		return s.MaxRecordBytes
+// start creates the scanner on first use. Reads fail with ctx's error
+// once ctx is done; ctx may be nil.
+func (s *JSONSource) start(ctx context.Context) *jsonscan.Scanner {
+	if s.scanner == nil {
+		r := s.r
+		if ctx != nil && ctx.Done() != nil {
+			r = &contextReader{ctx: ctx, r: r}
+		}
+		s.scanner = jsonscan.New(r)
+		s.scanner.MaxRecordBytes = s.MaxRecordBytes
 	}
-	return DefaultMaxRecordBytes
-}
-
-func (s *JSONSource) fail(format string, args ...any) error {
-	s.done = true
-	return &InputError{Position: s.position, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (s *JSONSource) jsonError(err error) error {
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return s.fail("invalid JSON at byte offset %d: %v", se.Offset, se)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return s.fail("invalid JSON: unexpected end of input")
-	}
-	var ue *json.UnmarshalTypeError
-	if errors.As(err, &ue) {
-		return s.fail("invalid JSON: %v", err)
-	}
-	s.done = true
-	return err
+	return s.scanner
 }
 
 // Next returns the next record, io.EOF at the end, or an error.
 func (s *JSONSource) Next() (map[string]any, error) {
-	if s.done {
-		return nil, io.EOF
-	}
-	if !s.started {
-		s.started = true
-		if err := s.start(); err != nil {
-			return nil, err
-		}
-	}
-
-	if len(s.pending) > 0 {
-		v := s.pending[0]
-		s.pending = s.pending[1:]
-		return s.record(v)
-	}
-
-	switch s.mode {
-	case modeArray:
-		if !s.dec.More() {
-			return nil, s.finishArray()
-		}
-	case modeEnvelope:
-		if !s.inData || !s.dec.More() {
-			return nil, s.finishEnvelope()
-		}
-	default:
-		if !s.dec.More() {
-			if _, err := s.dec.Token(); err != io.EOF {
-				return nil, s.fail("invalid JSON: unexpected data after record %d", s.position-1)
-			}
-			s.done = true
-			return nil, io.EOF
-		}
-	}
-	return s.decodeRecord()
-}
-
-// start reads up to the first record and decides the form of the stream.
-func (s *JSONSource) start() error {
-	first, err := s.peekByte()
-	if err == io.EOF {
-		s.done = true
-		return nil
-	}
+	sc := s.start(nil)
+	rec := make(map[string]any)
+	err := sc.Next(wantEvery, func(_ int, key string, value any) { rec[key] = value })
 	if err != nil {
-		return err
+		return nil, inputError(err)
 	}
-
-	switch first {
-	case '[':
-		s.mode = modeArray
-		if _, err := s.dec.Token(); err != nil {
-			return s.jsonError(err)
-		}
-		return nil
-	case '{':
-		return s.startObject()
-	}
-	s.mode = modeLines
-	return nil
-}
-
-func (s *JSONSource) peekByte() (byte, error) {
-	for {
-		b, err := s.in.Peek(1)
-		if err != nil {
-			return 0, err
-		}
-		switch b[0] {
-		case ' ', '\t', '\r', '\n':
-			s.in.Discard(1)
-			continue
-		}
-		return b[0], nil
-	}
-}
-
-// startObject reads the first object member by member. When it holds
-// "success" before "data", the data array is streamed; otherwise the
-// members are kept until the object ends, then it is either the envelope
-// (with its data array held in memory) or the first JSON Lines record.
-func (s *JSONSource) startObject() error {
-	start := s.dec.InputOffset()
-	if _, err := s.dec.Token(); err != nil {
-		return s.jsonError(err)
-	}
-
-	members := make(map[string]any)
-	sawSuccess := false
-	for s.dec.More() {
-		tok, err := s.dec.Token()
-		if err != nil {
-			return s.jsonError(err)
-		}
-		key := tok.(string) // object keys are always strings
-
-		if key == "success" {
-			var v any
-			if err := s.dec.Decode(&v); err != nil {
-				return s.jsonError(err)
-			}
-			if v != true {
-				return s.fail("the list envelope must say \"success\": true, got %s", describeRaw(v))
-			}
-			sawSuccess = true
-			members[key] = v
-			continue
-		}
-		if key == "data" && sawSuccess {
-			tok, err := s.dec.Token()
-			if err != nil {
-				return s.jsonError(err)
-			}
-			if delim, ok := tok.(json.Delim); !ok || delim != '[' {
-				return s.fail("the list envelope's \"data\" must be an array of records")
-			}
-			s.mode = modeEnvelope
-			s.inData = true
-			return nil
-		}
-
-		var v any
-		if err := s.dec.Decode(&v); err != nil {
-			return s.jsonError(err)
-		}
-		if s.dec.InputOffset()-start > s.maxRecordBytes() && !sawSuccess && key != "data" {
-			return s.fail("record is longer than %d bytes", s.maxRecordBytes())
-		}
-		members[key] = v
-	}
-	if _, err := s.dec.Token(); err != nil {
-		return s.jsonError(err)
-	}
-
-	if !sawSuccess {
-		s.mode = modeLines
-		s.pending = append(s.pending, members)
-		return nil
-	}
-	s.mode = modeEnvelope
-	data, ok := members["data"].([]any)
-	if !ok {
-		return s.fail("the list envelope has no \"data\" array of records")
-	}
-	// NOTE: an envelope that puts "data" before "success" is held in memory
-	// whole; the API writes "success" first, which streams.
-	s.pending = data
-	return nil
-}
-
-func (s *JSONSource) decodeRecord() (map[string]any, error) {
-	start := s.dec.InputOffset()
-	var v any
-	if err := s.dec.Decode(&v); err != nil {
-		return nil, s.jsonError(err)
-	}
-	if s.dec.InputOffset()-start > s.maxRecordBytes() {
-		return nil, s.fail("record is longer than %d bytes", s.maxRecordBytes())
-	}
-	return s.record(v)
-}
-
-func (s *JSONSource) record(v any) (map[string]any, error) {
-	rec, ok := v.(map[string]any)
-	if !ok {
-		return nil, s.fail("record is not a JSON object but %s", jsonKind(v))
-	}
-	s.position++
 	return rec, nil
 }
 
-func (s *JSONSource) finishArray() error {
-	if _, err := s.dec.Token(); err != nil {
-		return s.jsonError(err)
+func wantEvery([]byte) int { return 0 }
+
+// inputError converts the scanner's error to an *InputError.
+func inputError(err error) error {
+	var se *jsonscan.Error
+	if errors.As(err, &se) {
+		return &InputError{Position: se.Position, Msg: se.Msg}
 	}
-	if _, err := s.dec.Token(); err != io.EOF {
-		return s.fail("invalid JSON: unexpected data after the array of records")
-	}
-	s.done = true
-	return io.EOF
+	return err
 }
 
-// finishEnvelope reads the rest of the envelope after its data array.
-func (s *JSONSource) finishEnvelope() error {
-	if s.inData {
-		if _, err := s.dec.Token(); err != nil { // the closing ']'
-			return s.jsonError(err)
-		}
-		s.inData = false
-		for s.dec.More() {
-			tok, err := s.dec.Token()
-			if err != nil {
-				return s.jsonError(err)
-			}
-			var v any
-			if err := s.dec.Decode(&v); err != nil {
-				return s.jsonError(err)
-			}
-			if tok == "success" && v != true {
-				return s.fail("the list envelope must say \"success\": true, got %s", describeRaw(v))
-			}
-		}
-		if _, err := s.dec.Token(); err != nil {
-			return s.jsonError(err)
-		}
-	}
-	if _, err := s.dec.Token(); err != io.EOF {
-		return s.fail("invalid JSON: unexpected data after the list envelope")
-	}
-	s.done = true
-	return io.EOF
+// contextReader fails reads once its context is done, so that a stream
+// that never completes a record cannot keep a run going.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
 }
 
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
+func (c *contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
 	}
-	return "an object"
+	return c.r.Read(p)
+}
+
+// fieldSlots resolves record keys to schema fields for a scanner: want
+// returns the field index of a key the plan needs, and set keeps, per
+// field, the value of the exact schema name, else of the spelling that
+// sorts first.
+type fieldSlots struct {
+	schema *schema.Schema
+	needed []bool
+	raw    []any
+	key    []string
+}
+
+func newFieldSlots(s *schema.Schema, needed []bool) *fieldSlots {
+	return &fieldSlots{schema: s, needed: needed, raw: make([]any, len(s.Fields)), key: make([]string, len(s.Fields))}
+}
+
+func (fs *fieldSlots) want(key []byte) int {
+	f, err := fs.schema.Lookup(string(key))
+	if err != nil || (fs.needed != nil && !fs.needed[f.Index]) {
+		return -1
+	}
+	return f.Index
+}
+
+func (fs *fieldSlots) set(slot int, key string, value any) {
+	if prev := fs.key[slot]; prev != "" && prev != key {
+		name := fs.schema.Fields[slot].Name
+		if prev == name || (key != name && prev < key) {
+			return
+		}
+	}
+	fs.raw[slot] = value
+	fs.key[slot] = key
+}
+
+func (fs *fieldSlots) reset() {
+	clear(fs.raw)
+	clear(fs.key)
 }

@@ -194,6 +194,24 @@ func NewTable(s *schema.Schema, src Source, opts TableOptions) (*Table, error) {
 		opts.Location = time.UTC
 	}
 	b := newTableBuilder(s, opts)
+	if js, ok := src.(*JSONSource); ok && js.scanner == nil {
+		// The scanner decodes every field straight into the builder's
+		// slots, with no map per record.
+		slots := newFieldSlots(s, nil)
+		b.raw = slots.raw
+		sc := js.start(nil)
+		for {
+			slots.reset()
+			err := sc.Next(slots.want, slots.set)
+			if err == io.EOF {
+				return b.finish(), nil
+			}
+			if err != nil {
+				return nil, inputError(err)
+			}
+			b.addRaw()
+		}
+	}
 	for {
 		rec, err := src.Next()
 		if err == io.EOF {
@@ -280,7 +298,12 @@ func (b *tableBuilder) add(rec map[string]any) {
 		b.raw[i] = value
 		b.rawKey[i] = key
 	}
+	b.addRaw()
+}
 
+// addRaw appends the record whose values are in b.raw.
+func (b *tableBuilder) addRaw() {
+	t := b.t
 	row := int32(t.n)
 	for i, col := range t.cols {
 		f := col.field

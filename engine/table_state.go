@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math/bits"
+	"slices"
 
 	"github.com/shopspring/decimal"
 )
@@ -38,6 +39,13 @@ type tableState struct {
 	readCodes  [][]uint32
 	combo      []uint32
 	keyBuf     []byte
+
+	// distinct holds a row's distinct element codes per groupBy depth of a
+	// multiple field; seenCodes is its scratch.
+	distinct  [][]uint32
+	seenCodes map[uint32]struct{}
+	ctx       context.Context
+	work      int
 }
 
 // aggSlices is the state of one aggregate for every group of a worker.
@@ -69,6 +77,8 @@ func (q *tableQuery) newState() *tableState {
 		aggCodes:   make([][]uint32, len(q.aggs)),
 		readCodes:  make([][]uint32, len(q.readCols)),
 		combo:      make([]uint32, len(q.groups)),
+		distinct:   make([][]uint32, len(q.groups)),
+		seenCodes:  make(map[uint32]struct{}),
 	}
 	switch {
 	case q.radix != 0 && q.radix <= denseGroups:
@@ -144,6 +154,7 @@ func keyIndex(code uint32) uint32 {
 
 // aggregate processes the first c.quota selected rows of the chunk.
 func (st *tableState) aggregate(ctx context.Context, c *chunk, selection []uint64) error {
+	st.ctx = ctx
 	if st.q.columnar {
 		return st.aggregateColumnar(ctx, c, selection)
 	}
@@ -234,7 +245,36 @@ func (st *tableState) addRow(row, j int) error {
 	}
 
 	st.addAggregates(st.overall, 0, row, j)
+	for depth, g := range q.groups {
+		if g.col.field.Multiple {
+			st.distinct[depth] = st.distinctCodes(g.col, row, st.distinct[depth][:0])
+		}
+	}
 	return st.addCombos(0, row, j)
+}
+
+// distinctCodes appends the distinct element codes of a row, in order. A
+// map keeps this linear for rows with many elements.
+func (st *tableState) distinctCodes(col *column, row int, dst []uint32) []uint32 {
+	from, to := int(col.offsets[row]), int(col.offsets[row+1])
+	if to-from <= 16 {
+		for k := from; k < to; k++ {
+			code := col.elems.at(k)
+			if !slices.Contains(dst, code) {
+				dst = append(dst, code)
+			}
+		}
+		return dst
+	}
+	clear(st.seenCodes)
+	for k := from; k < to; k++ {
+		code := col.elems.at(k)
+		if _, dup := st.seenCodes[code]; !dup {
+			st.seenCodes[code] = struct{}{}
+			dst = append(dst, code)
+		}
+	}
+	return dst
 }
 
 // addCombos adds the row to every group of the product of its distinct
@@ -242,6 +282,14 @@ func (st *tableState) addRow(row, j int) error {
 func (st *tableState) addCombos(depth, row, j int) error {
 	q := st.q
 	if depth == len(q.groups) {
+		// One row may fall in many groups, so the context is also checked
+		// as groups are added.
+		st.work++
+		if st.work%cancelCheckEvery == 0 {
+			if err := st.ctx.Err(); err != nil {
+				return err
+			}
+		}
 		id, err := st.groupID()
 		if err != nil {
 			return err
@@ -255,20 +303,12 @@ func (st *tableState) addCombos(depth, row, j int) error {
 		st.combo[depth] = keyIndex(st.groupCodes[depth][j])
 		return st.addCombos(depth+1, row, j)
 	}
-	from, to := int(g.col.offsets[row]), int(g.col.offsets[row+1])
-	if from == to {
+	codes := st.distinct[depth]
+	if len(codes) == 0 {
 		st.combo[depth] = 0
 		return st.addCombos(depth+1, row, j)
 	}
-	for k := from; k < to; k++ {
-		code := g.col.elems.at(k)
-		repeated := false
-		for earlier := from; earlier < k && !repeated; earlier++ {
-			repeated = g.col.elems.at(earlier) == code
-		}
-		if repeated {
-			continue
-		}
+	for _, code := range codes {
 		st.combo[depth] = keyIndex(code)
 		if err := st.addCombos(depth+1, row, j); err != nil {
 			return err
