@@ -2,10 +2,10 @@ package engine
 
 import (
 	"context"
-	"slices"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/crmagg/crmagg/apierr"
