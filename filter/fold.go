@@ -38,7 +38,8 @@ func foldText(s string) []rune {
 // containsFolded reports whether s contains the folded pattern under simple
 // case folding. It folds s rune by rune while it scans instead of building
 // a folded copy, so a match does not allocate. The cost is
-// O(len(s)·len(pattern)), which is fine for CRM field values.
+// O(len(s)·len(pattern)), so filters use containsFoldedKMP; this one is
+// kept as the reference that the KMP search is fuzzed against.
 func containsFolded(s string, pattern []rune) bool {
 	if len(pattern) == 0 {
 		return true
@@ -107,7 +108,8 @@ func compileLike(pattern string) []likeToken {
 // usual wildcard matcher that, on a mismatch, moves back to the last "%"
 // and lets it take one more rune. Only the last "%" needs a retry because
 // it can absorb anything an earlier one could. The cost is
-// O(len(s)·len(pattern)) at worst.
+// O(len(s)·len(pattern)) at worst, so filters use likeMatcher; this one is
+// kept as the reference that likeMatcher is fuzzed against.
 func matchLike(s string, pattern []likeToken) bool {
 	pos, tok := 0, 0
 	retryTok, retryPos := -1, 0

@@ -262,14 +262,28 @@ func (p boolSet) test(v schema.Value) bool {
 // folding.
 type containsText struct {
 	folded []rune
+	next   []int // the KMP table of folded
 }
 
-func (p containsText) test(v schema.Value) bool { return containsFolded(v.Text, p.folded) }
+func newContainsText(pattern string) containsText {
+	folded := foldText(pattern)
+	return containsText{folded: folded, next: kmpTable(folded)}
+}
+
+func (p containsText) test(v schema.Value) bool {
+	return containsFoldedKMP(v.Text, p.folded, p.next)
+}
 
 // likeText matches a whole string against a LIKE pattern under simple case
 // folding.
 type likeText struct {
 	pattern []likeToken
+	matcher likeMatcher
 }
 
-func (p likeText) test(v schema.Value) bool { return matchLike(v.Text, p.pattern) }
+func newLikeText(pattern string) likeText {
+	tokens := compileLike(pattern)
+	return likeText{pattern: tokens, matcher: newLikeMatcher(tokens)}
+}
+
+func (p likeText) test(v schema.Value) bool { return p.matcher.match(v.Text) }

@@ -116,9 +116,9 @@ func compilePattern(cond *condition, name, label string, oper operation, value *
 		return shapeError(pointer, name, label, "a non-empty string", value)
 	}
 	if oper == operLike || oper == operNotLike {
-		cond.pred = likeText{pattern: compileLike(value.Text)}
+		cond.pred = newLikeText(value.Text)
 	} else {
-		cond.pred = containsText{folded: foldText(value.Text)}
+		cond.pred = newContainsText(value.Text)
 	}
 	return nil
 }

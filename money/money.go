@@ -14,10 +14,13 @@
 //
 // An exponent whose written value lies beyond ±MaxExponent (1000 by default)
 // is rejected with ErrRange, so that a ten-character string cannot ask for a
-// number with a billion digits.
+// number with a billion digits. An amount with more than MaxDigits
+// significant digits (1000 by default) is rejected with ErrDigits, because
+// converting a long digit string to a decimal costs time quadratic in its
+// length.
 //
 // Every failure is a *ParseError that keeps the raw input and wraps one of
-// ErrEmpty, ErrSyntax or ErrRange.
+// ErrEmpty, ErrSyntax, ErrRange or ErrDigits.
 package money
 
 import (
@@ -32,6 +35,10 @@ import (
 // DefaultMaxExponent is the bound on a written exponent when Parser.MaxExponent is zero.
 const DefaultMaxExponent = 1000
 
+// DefaultMaxDigits is the bound on significant digits when Parser.MaxDigits
+// is zero.
+const DefaultMaxDigits = 1000
+
 // Sentinel errors wrapped by *ParseError.
 var (
 	// ErrEmpty means the value has no amount: "", spaces only, or "|RUB".
@@ -41,6 +48,9 @@ var (
 	ErrSyntax = errors.New("invalid syntax")
 	// ErrRange means the written exponent is beyond the parser's bound.
 	ErrRange = errors.New("exponent out of range")
+	// ErrDigits means the amount has more significant digits than the
+	// parser's bound.
+	ErrDigits = errors.New("too many digits")
 )
 
 // ParseError records a failed parse. Input is the raw text as given.
@@ -81,6 +91,9 @@ type Parser struct {
 	// MaxExponent bounds the absolute value of a written exponent; 0 means
 	// DefaultMaxExponent.
 	MaxExponent int
+	// MaxDigits bounds the significant digits of an amount, leading zeros
+	// not counted; 0 means DefaultMaxDigits.
+	MaxDigits int
 }
 
 // Parse parses s with the default Parser.
@@ -91,8 +104,9 @@ func ParseAmount(s string) (decimal.Decimal, error) { return Parser{}.ParseAmoun
 
 // Parse parses a money value. It fails with ErrEmpty when there is no
 // amount (including "" and "|RUB"), with ErrSyntax when the amount does not
-// follow the grammar or the currency holds another "|", and with ErrRange
-// when the exponent is out of bounds.
+// follow the grammar or the currency holds another "|", with ErrRange when
+// the exponent is out of bounds, and with ErrDigits when the amount has too
+// many significant digits.
 func (p Parser) Parse(s string) (Money, error) {
 	amountText, currency, hasBar := strings.Cut(s, "|")
 	if hasBar {
@@ -193,22 +207,38 @@ func (p Parser) parseTrimmed(s string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, ErrSyntax
 	}
 
-	return buildDecimal(negative, intDigits, fracDigits, exponent), nil
+	digits, scale := significantDigits(intDigits, fracDigits, exponent)
+	if len(digits) > p.maxDigits() {
+		return decimal.Decimal{}, ErrDigits
+	}
+	return buildDecimal(negative, digits, scale), nil
 }
 
-// buildDecimal returns ±(intDigits.fracDigits)×10^exponent. Up to 18 digits
-// fit an int64 and avoid big.Int parsing, the common case for CRM amounts.
-func buildDecimal(negative bool, intDigits, fracDigits string, exponent int64) decimal.Decimal {
-	intDigits = strings.TrimLeft(intDigits, "0")
-	scale := exponent - int64(len(fracDigits))
-	digits := intDigits + fracDigits
-	if intDigits == "" {
-		digits = strings.TrimLeft(fracDigits, "0")
+func (p Parser) maxDigits() int {
+	if p.MaxDigits > 0 {
+		return p.MaxDigits
 	}
+	return DefaultMaxDigits
+}
+
+// significantDigits returns the digits of intDigits.fracDigits×10^exponent
+// without leading and trailing zeros, and the power of ten they scale by.
+// "1" followed by a million zeros is one digit, so only digits that carry
+// information count against the bound.
+func significantDigits(intDigits, fracDigits string, exponent int64) (string, int64) {
+	scale := exponent - int64(len(fracDigits))
+	digits := strings.TrimLeft(intDigits+fracDigits, "0")
+	trimmed := strings.TrimRight(digits, "0")
+	scale += int64(len(digits) - len(trimmed))
+	return trimmed, scale
+}
+
+// buildDecimal returns ±digits×10^scale. Up to 18 digits fit an int64 and
+// avoid big.Int parsing, the common case for CRM amounts.
+func buildDecimal(negative bool, digits string, scale int64) decimal.Decimal {
 	if digits == "" {
 		return decimal.Zero
 	}
-
 	if len(digits) <= 18 {
 		v, _ := strconv.ParseInt(digits, 10, 64) // cannot fail: at most 18 ASCII digits
 		if negative {

@@ -63,7 +63,6 @@ func TestRobustExpensiveInputs(t *testing.T) {
 // 1 MiB record holds one. Nothing bounds the digits as MaxExponent bounds
 // the exponent.
 func TestRobustLongMantissa(t *testing.T) {
-	t.Skip("known bug: reading an amount is quadratic in its number of digits")
 	for _, s := range []string{"1" + strings.Repeat("0", 1000000), strings.Repeat("7", 1000000) + "|RUB"} {
 		start := time.Now()
 		money.Parse(s)
