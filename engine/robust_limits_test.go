@@ -335,10 +335,9 @@ func TestLimitRecordSize(t *testing.T) {
 	lmWantRecords(t, "configured above the default", lmRecordOfSize(t, 2<<20), 3<<20, 1, -1)
 }
 
-// Known bug: in arrays and envelopes a record's size includes the bytes
-// before it (a comma, indentation). For the first record of a stream it
-// leaves out the closing brace. So records at the limit are rejected and
-// records past it are accepted.
+// A record's size runs from its first byte to its last, in every stream
+// form: the comma and indentation before it do not count, and the first
+// record's closing brace does.
 func TestLimitRecordSizeExact(t *testing.T) {
 	small := `{"name":"a"}`
 	at := lmRecordOfSize(t, 100)
@@ -348,7 +347,8 @@ func TestLimitRecordSizeExact(t *testing.T) {
 	lmWantRecords(t, "first record, over the limit", over+"\n"+small, 100, 0, 0)
 }
 
-// Known bug: some records are never measured at all.
+// Every record is measured, including those of an envelope with "data"
+// before "success" and a first JSON Lines record with a "data" member.
 func TestLimitRecordSizeUnchecked(t *testing.T) {
 	over := lmRecordOfSize(t, 101)
 	lmWantRecords(t, "envelope with data first", `{"data":[`+over+`],"success":true}`, 100, 0, 0)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crmagg/crmagg/apierr"
 	"github.com/crmagg/crmagg/filter"
 	"github.com/crmagg/crmagg/schema"
 )
@@ -244,32 +245,77 @@ func (q *tableQuery) run(ctx context.Context, workers int) (*Partial, error) {
 	}
 	part.truncated = part.processed < part.total
 
-	// Phase 3: aggregation of each chunk's quota, in parallel.
-	states := make([]*tableState, len(chunks))
-	err = parallel(ctx, workers, len(chunks), func(ctx context.Context, i int) error {
-		st := q.newState()
-		states[i] = st
-		return st.aggregate(ctx, &chunks[i], selection)
-	})
+	// Phase 3: aggregation of each chunk's quota, in parallel. When it
+	// fails, with an invalid value in strict mode or past the group cap,
+	// the chunks run again in order on one state: that finds the failure
+	// a run over the records in order meets first, which workers that each
+	// see a part of the rows cannot tell.
+	err = q.aggregateChunks(ctx, workers, chunks, selection, part)
+	if err != nil && workers > 1 && ctx.Err() == nil && isRunFailure(err) {
+		part = q.plan.NewPartial()
+		part.total, part.processed = 0, 0
+		for _, c := range chunks {
+			part.total += c.matched
+			part.processed += c.quota
+		}
+		part.truncated = part.processed < part.total
+		err = q.aggregateChunks(ctx, 1, chunks, selection, part)
+	}
 	if err != nil {
 		return nil, err
 	}
+	return part, nil
+}
 
-	var firstInvalid *DataError
-	for _, st := range states {
-		if st.invalidAt != nil && (firstInvalid == nil || st.invalidAt.Position < firstInvalid.Position) {
-			firstInvalid = st.invalidAt
-		}
+// isRunFailure reports whether err is a strict-mode invalid value or the
+// group cap.
+func isRunFailure(err error) bool {
+	var de *DataError
+	if errors.As(err, &de) {
+		return true
 	}
-	if firstInvalid != nil {
-		return nil, firstInvalid
+	e := apierr.As(err)
+	return e != nil && e.Code == apierr.TooManyGroups
+}
+
+// aggregateChunks aggregates every chunk into part: on workers goroutines
+// with a state per chunk, or, with one worker, in order on a single state
+// that stops at the first failure.
+func (q *tableQuery) aggregateChunks(ctx context.Context, workers int, chunks []chunk, selection []uint64, part *Partial) error {
+	if workers <= 1 {
+		st := q.newState()
+		for i := range chunks {
+			if err := st.aggregate(ctx, &chunks[i], selection); err != nil {
+				return err
+			}
+			if st.invalidAt != nil {
+				return st.invalidAt
+			}
+		}
+		return st.mergeInto(part)
+	}
+
+	states := make([]*tableState, len(chunks))
+	err := parallel(ctx, workers, len(chunks), func(ctx context.Context, i int) error {
+		st := q.newState()
+		states[i] = st
+		if err := st.aggregate(ctx, &chunks[i], selection); err != nil {
+			return err
+		}
+		if st.invalidAt != nil {
+			return st.invalidAt
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, st := range states {
 		if err := st.mergeInto(part); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return part, nil
+	return nil
 }
 
 // parallel calls fn for tasks 0..count-1 on up to workers goroutines and

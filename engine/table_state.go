@@ -33,6 +33,8 @@ type tableState struct {
 
 	invalid   int64
 	invalidAt *DataError
+	// pendingInvalid is the first invalid value of the current block.
+	pendingInvalid *DataError
 
 	groupCodes [][]uint32
 	aggCodes   [][]uint32
@@ -464,7 +466,6 @@ func (st *tableState) mergeInto(part *Partial) error {
 func (st *tableState) aggregateColumnar(ctx context.Context, c *chunk, selection []uint64) error {
 	q := st.q
 	sel := make([]uint16, 0, blockSize)
-	codes := make([]uint32, blockSize)
 	packed := make([]uint64, blockSize)
 	ids := make([]int32, blockSize)
 	left := c.quota
@@ -488,8 +489,12 @@ func (st *tableState) aggregateColumnar(ctx context.Context, c *chunk, selection
 			continue
 		}
 
-		if !st.countInvalid(bs, sel, codes) {
-			return nil
+		// In strict mode the rows before the first invalid one are still
+		// grouped, so that a group cap they pass is reported first, as a
+		// run over the records in order would.
+		stop := st.countInvalid(bs, sel)
+		if stop >= 0 {
+			sel = sel[:stop]
 		}
 
 		keys := packed[:len(sel)]
@@ -520,22 +525,27 @@ func (st *tableState) aggregateColumnar(ctx context.Context, c *chunk, selection
 				addColumn(st, &st.aggs[i], a, v.u8[bs:], sel, blockIDs)
 			}
 		}
+		if stop >= 0 {
+			st.invalidAt = st.pendingInvalid
+			return nil
+		}
 	}
 	return nil
 }
 
 // countInvalid counts the invalid values of the selected rows, skipping
-// columns that hold none. In strict mode it records the first one in row
-// order and reports false.
-func (st *tableState) countInvalid(bs int, sel []uint16, codes []uint32) bool {
+// columns that hold none. In strict mode it returns the index in sel of
+// the first row holding one, with st.pendingInvalid describing it, and -1
+// when there is none.
+func (st *tableState) countInvalid(bs int, sel []uint16) int {
 	q := st.q
-	firstRow := -1
+	first := -1
 	var firstCol *column
 	for _, col := range q.readCols {
 		if len(col.invalidRaw) == 0 {
 			continue
 		}
-		count, first := col.codes.countCode(bs, sel, codeInvalid)
+		count, at := col.codes.countCode(bs, sel, codeInvalid)
 		if count == 0 {
 			continue
 		}
@@ -543,16 +553,16 @@ func (st *tableState) countInvalid(bs int, sel []uint16, codes []uint32) bool {
 			st.invalid += int64(count)
 			continue
 		}
-		if row := bs + int(sel[first]); firstRow < 0 || row < firstRow {
-			firstRow, firstCol = row, col
+		if first < 0 || at < first {
+			first, firstCol = at, col
 		}
 	}
-	if firstRow < 0 {
-		return true
+	if first < 0 {
+		return -1
 	}
-	row := int32(firstRow)
-	st.invalidAt = &DataError{Position: int64(row), Field: firstCol.field.Name, Type: firstCol.field.Type, Value: firstCol.invalidRaw[row]}
-	return false
+	row := int32(bs + int(sel[first]))
+	st.pendingInvalid = &DataError{Position: int64(row), Field: firstCol.field.Name, Type: firstCol.field.Type, Value: firstCol.invalidRaw[row]}
+	return first
 }
 
 // newDenseGroup adds the group of a packed key met for the first time.
