@@ -43,9 +43,19 @@
 //
 // Options holds every limit with its default: request body 1 MiB, filter
 // depth 16, 1,000 conditions, 10,000 values in one list, 100,000 distinct
-// groups (TOO_MANY_GROUPS past it), 1 MiB per record, exponent ±1000. Run
-// checks its context every 1024 records and returns ctx.Err() once it is
-// done.
+// groups (TOO_MANY_GROUPS past it), 1 MiB per record (JSONSource), exponent
+// ±1000 and 1,000 significant digits per number. A run checks its context
+// before every record of a stream, every 1024 groups one record is added
+// to, and every block of 1024 rows of a table, and returns ctx.Err() once
+// it is done; a JSONSource stops reading once the context is done.
+//
+// # Tables and shards
+//
+// NewTable stores records by column for repeated queries, and RunTable
+// splits the rows among GOMAXPROCS goroutines with results identical to
+// Run over the same records, record limit included. RunPartial and
+// RunTablePartial return a mergeable Partial, so shards aggregated anywhere
+// combine with Partial.Merge.
 //
 // # Output
 //

@@ -55,6 +55,11 @@ type Options struct {
 	// means money.DefaultMaxExponent.
 	MaxExponent int
 
+	// MaxDigits bounds the significant digits of numbers and amounts; 0
+	// means money.DefaultMaxDigits (1000). A longer number is an invalid
+	// value.
+	MaxDigits int
+
 	// MaxFilterDepth, MaxFilterConditions and MaxListValues bound a filter;
 	// 0 means the filter package's defaults (16, 1,000 and 10,000).
 	MaxFilterDepth      int
@@ -114,7 +119,7 @@ func (o *Options) location() *time.Location {
 func (o *Options) filterOptions() filter.Options {
 	return filter.Options{
 		Location:      o.location(),
-		Money:         money.Parser{MaxExponent: o.MaxExponent},
+		Money:         money.Parser{MaxExponent: o.MaxExponent, MaxDigits: o.MaxDigits},
 		MaxDepth:      o.MaxFilterDepth,
 		MaxConditions: o.MaxFilterConditions,
 		MaxListValues: o.MaxListValues,

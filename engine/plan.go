@@ -42,6 +42,7 @@ func (p *Plan) finish() {
 	p.countOnly = len(p.groups) == 0 && len(p.aggs) == 0
 	p.reader = &schema.Reader{Location: p.opts.location()}
 	p.reader.Money.MaxExponent = p.opts.MaxExponent
+	p.reader.Money.MaxDigits = p.opts.MaxDigits
 
 	read := make(map[int]bool)
 	for _, g := range p.groups {

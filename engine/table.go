@@ -37,6 +37,9 @@ type TableOptions struct {
 	// MaxExponent bounds the written exponent of numbers; 0 means
 	// money.DefaultMaxExponent.
 	MaxExponent int
+	// MaxDigits bounds the significant digits of numbers; 0 means
+	// money.DefaultMaxDigits.
+	MaxDigits int
 }
 
 const (
@@ -246,7 +249,7 @@ type tableBuilder struct {
 }
 
 func newTableBuilder(s *schema.Schema, opts TableOptions) *tableBuilder {
-	reader := &schema.Reader{Location: opts.Location, Money: money.Parser{MaxExponent: opts.MaxExponent}}
+	reader := &schema.Reader{Location: opts.Location, Money: money.Parser{MaxExponent: opts.MaxExponent, MaxDigits: opts.MaxDigits}}
 	b := &tableBuilder{
 		t:      &Table{schema: s, options: opts, cols: make([]*column, len(s.Fields))},
 		read:   cellReader{reader: reader, money: reader.Money},

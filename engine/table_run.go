@@ -19,7 +19,8 @@ import (
 const blockSize = 1024
 
 // ErrTableMismatch is returned when a plan runs on a table built for
-// another schema, or with another time zone or exponent bound.
+// another schema, or with another time zone, exponent bound or digit
+// bound.
 var ErrTableMismatch = errors.New("engine: the table was built for another schema or with other read options than the plan")
 
 // RunTable runs the plan over a prepared table. The result is the one Run
@@ -39,7 +40,7 @@ func (p *Plan) RunTable(ctx context.Context, t *Table) (*Result, error) {
 func (p *Plan) RunTablePartial(ctx context.Context, t *Table) (*Partial, error) {
 	q := p.lastTable.Load()
 	if q == nil || q.table != t {
-		if t.schema != p.schema || t.options.MaxExponent != p.opts.MaxExponent ||
+		if t.schema != p.schema || t.options.MaxExponent != p.opts.MaxExponent || t.options.MaxDigits != p.opts.MaxDigits ||
 			!sameZone(t.options.Location, p.opts.location()) {
 			return nil, ErrTableMismatch
 		}
