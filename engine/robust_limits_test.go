@@ -387,7 +387,7 @@ func TestLimitRecordSizeBoundsMemory(t *testing.T) {
 }
 
 // Known limitation: when the first object puts "data" before "success",
-// it cannot be told from a JSON Lines record until it ends, so its data
+// it cannot be distinguished from a JSON Lines record until it ends, so its data
 // array is held in memory whole and a long record in it is read to its end.
 func TestLimitRecordSizeBoundsMemoryDataFirst(t *testing.T) {
 	t.Skip("known limitation: an envelope with \"data\" before \"success\" is held in memory whole")

@@ -210,11 +210,11 @@ func newMapRun(ctx context.Context, p *Plan) *mapRun {
 	return r
 }
 
-// load fills r.raw with the values of the given fields. A field
-// is looked up by the spellings met so far; only when a UF is not found
-// that way are the record's keys scanned for a new spelling. The exact
-// schema name wins over other spellings, and of two other spellings the
-// one that sorts first.
+// load fills r.raw with the values of the given fields. A field is looked
+// up by the spellings met so far. Only when a UF is not found that way are
+// the record's keys scanned for a new spelling. The exact schema name wins
+// over other spellings, and of two other spellings the one that sorts
+// first wins.
 func (r *mapRun) load(rec map[string]any, fields []int) {
 	p := r.plan
 	scanned := false

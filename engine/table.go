@@ -16,7 +16,7 @@ import (
 // integer code per field and the column holds each distinct value once, as
 // its canonical key text. Code 0 is the empty value and code 1 an invalid
 // one. Numeric columns also keep each distinct value as an int64 mantissa
-// at the column's scale, so sums are integer adds; values that do not fit
+// at the column's scale, so sums are integer adds. Values that do not fit
 // are kept exact and take a slower path. Multiple fields hold a list of
 // element codes per record.
 //
@@ -78,7 +78,7 @@ type column struct {
 
 // dictValues returns each code's value as reader reads its key text. The
 // keys are canonical texts of valid values, which read back as the same
-// values; the table's options fix the reader, so the result is cached.
+// values. The table's options fix the reader, so the result is cached.
 func (col *column) dictValues(reader *schema.Reader) []schema.Value {
 	col.valuesOnce.Do(func() {
 		col.values = make([]schema.Value, len(col.keys))
@@ -369,7 +369,7 @@ func (b *tableBuilder) code(field int, c *cell) uint32 {
 }
 
 // add records the number of a new code. Mantissas are kept at the
-// column's scale, which grows to the largest scale met; a value that
+// column's scale, which grows to the largest scale met. A value that
 // cannot be brought to that scale in an int64 takes the exact path.
 func (d *numericDict) add(code uint32, c *cell) {
 	if c.big {

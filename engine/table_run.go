@@ -246,11 +246,11 @@ func (q *tableQuery) run(ctx context.Context, workers int) (*Partial, error) {
 	}
 	part.truncated = part.processed < part.total
 
-	// Phase 3: aggregation of each chunk's quota, in parallel. When it
-	// fails, with an invalid value in strict mode or past the group cap,
-	// the chunks run again in order on one state: that finds the failure
-	// a run over the records in order meets first, which workers that each
-	// see a part of the rows cannot tell.
+	// Phase 3: aggregation of each chunk's quota, in parallel. Workers
+	// that each see a part of the rows cannot tell which failure comes
+	// first in row order. So when the run fails, with an invalid value in
+	// strict mode or past the group cap, the chunks run again in order on
+	// one state.
 	err = q.aggregateChunks(ctx, workers, chunks, selection, part)
 	if err != nil && workers > 1 && ctx.Err() == nil && isRunFailure(err) {
 		part = q.plan.NewPartial()

@@ -55,9 +55,9 @@ type likeSegment struct {
 
 // likeMatcher matches a LIKE pattern split at its "%" wildcards. The first
 // segment must match at the start of the value unless the pattern starts
-// with "%", the last at the end unless it ends with "%", and the others
-// are found left to right, each at its leftmost place after the previous
-// one. Taking the leftmost place is safe because a "%" on both sides can
+// with "%". The last must match at the end unless the pattern ends with
+// "%". The others are found left to right, each at its leftmost place
+// after the previous one, which is safe because a "%" on both sides can
 // absorb whatever lies between.
 type likeMatcher struct {
 	segments      []likeSegment

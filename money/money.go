@@ -103,10 +103,10 @@ func Parse(s string) (Money, error) { return Parser{}.Parse(s) }
 func ParseAmount(s string) (decimal.Decimal, error) { return Parser{}.ParseAmount(s) }
 
 // Parse parses a money value. It fails with ErrEmpty when there is no
-// amount (including "" and "|RUB"), with ErrSyntax when the amount does not
-// follow the grammar or the currency holds another "|", with ErrRange when
-// the exponent is out of bounds, and with ErrDigits when the amount has too
-// many significant digits.
+// amount (including "" and "|RUB"), and with ErrSyntax when the amount does
+// not follow the grammar or the currency contains another "|". It fails
+// with ErrRange when the exponent is out of bounds and with ErrDigits when
+// the amount has too many significant digits.
 func (p Parser) Parse(s string) (Money, error) {
 	amountText, currency, hasBar := strings.Cut(s, "|")
 	if hasBar {
