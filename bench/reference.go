@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// The reference loops answer the target query (see Request) and nothing
+// The reference loops compute the target query (see Request) and nothing
 // else. They are what the engine is measured against: a naive loop over
 // Go maps with a decimal per value, and the fastest simple loop over
 // columns encoded for this one query.
@@ -22,7 +22,7 @@ type LoopGroup struct {
 	Min, Max         decimal.Decimal
 }
 
-// MapsDecimalLoop answers the target query over map records, parsing every
+// MapsDecimalLoop computes the target query over map records, parsing every
 // amount into a shopspring decimal and adding it.
 func MapsDecimalLoop(recs []map[string]any) map[[2]string]*LoopGroup {
 	ids := make(map[string]bool)
@@ -121,7 +121,7 @@ type LoopState struct {
 	Sum, Min, Max []int64
 }
 
-// ColumnLoop answers the target query over pre-encoded columns on one
+// ColumnLoop computes the target query over pre-encoded columns on one
 // goroutine, with int64 sums in cents.
 func ColumnLoop(c *Columns) *LoopState {
 	var wanted [1 << 16]bool

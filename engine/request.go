@@ -47,10 +47,10 @@ type aggSpec struct {
 }
 
 // Compile validates a request body against a schema and compiles it into a
-// Plan. Checks run in the API's order and the first failure is returned:
-// the body is a JSON object, unknown top-level keys (strict mode only),
-// groupBy, aggregate element by element (function, then field), then the
-// filter in the order of its keys. Every failure is an *apierr.Error with
+// Plan. Checks run in the API's order and the first failure is returned.
+// The order is: the body is a JSON object, unknown top-level keys (strict
+// mode only), groupBy, aggregate element by element (function, then
+// field), and the filter in the order of its keys. Every failure is an *apierr.Error with
 // code INVALID_PARAMS or INVALID_FILTER_OPERATOR.
 func Compile(s *schema.Schema, body []byte, opts Options) (*Plan, error) {
 	if len(body) > opts.maxBodyBytes() {
