@@ -29,26 +29,6 @@ func truthWordsOf[T uint8 | uint16 | uint32](codes []T, truth []uint8, words []u
 	}
 }
 
-// gatherSelected writes the codes of the selected rows bs+sel[i] to dst.
-func (v *codeVec) gatherSelected(bs int, sel []uint16, dst []uint32) []uint32 {
-	dst = dst[:len(sel)]
-	switch {
-	case v.u32 != nil:
-		gatherOf(v.u32[bs:], sel, dst)
-	case v.u16 != nil:
-		gatherOf(v.u16[bs:], sel, dst)
-	default:
-		gatherOf(v.u8[bs:], sel, dst)
-	}
-	return dst
-}
-
-func gatherOf[T uint8 | uint16 | uint32](codes []T, sel []uint16, dst []uint32) {
-	for i, j := range sel {
-		dst[i] = uint32(codes[j])
-	}
-}
-
 // addKeys adds each selected row's share of the packed group key.
 func (v *codeVec) addKeys(bs int, sel []uint16, tab []uint64, keys []uint64) {
 	switch {

@@ -167,9 +167,9 @@ func (c *compiler) aggregatable(what, name, pointer string) (*schema.Field, erro
 	return f, nil
 }
 
-// lookupError words a failed name lookup: an ambiguous UF spelling names the
-// UFs it matches; an unknown name that looks like a UF lists every UF;
-// any other unknown name lists the aggregatable standard fields.
+// lookupError words a failed name lookup. An ambiguous UF spelling names
+// the UFs it matches, and an unknown name that looks like a UF lists every
+// UF. Any other unknown name lists the aggregatable standard fields.
 func (c *compiler) lookupError(what, name, pointer string, err error) error {
 	var le *schema.LookupError
 	if errors.As(err, &le) && errors.Is(err, schema.ErrAmbiguousField) {

@@ -222,9 +222,9 @@ func (r *mapRun) load(rec map[string]any, fields []int) {
 		r.raw[i] = nil
 		// A UF missing under the known spellings makes one scan of the
 		// record's keys for new ones. NOTE: a record found under a known
-		// other spelling is not scanned, so when it also holds a new one
-		// that sorts first, the known spelling is used; the table builder,
-		// which sees every key, would use the new one.
+		// other spelling is not scanned. When it also contains a new one
+		// that sorts first, the known spelling is used, while the table
+		// builder, which reads every key, would use the new one.
 		if r.lookup(rec, i) >= 0 || !p.schema.Fields[i].UF || scanned {
 			continue
 		}

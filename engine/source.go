@@ -17,7 +17,7 @@ type Source interface {
 }
 
 // Maps returns a Source over records held in memory. Values follow the
-// types encoding/json produces; json.Number, strings and Go integer types
+// types encoding/json produces. json.Number, strings and Go integer types
 // keep integers beyond 2^53 exact, and a float64 is read as its shortest
 // decimal text.
 func Maps(records []map[string]any) Source {
