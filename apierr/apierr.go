@@ -59,8 +59,8 @@ func (c Code) HTTPStatus() int {
 }
 
 // ErrRejected is the sentinel that every *Error wraps, so that
-// errors.Is(err, apierr.ErrRejected) tells an API rejection from an I/O or
-// input error.
+// errors.Is(err, apierr.ErrRejected) distinguishes an API rejection from an
+// I/O or input error.
 var ErrRejected = errors.New("request rejected")
 
 // Error is a request the API rejects: the code, the message the envelope

@@ -2,7 +2,7 @@ package filter
 
 import "github.com/crmagg/crmagg/schema"
 
-// ExprKind says what an Expr node is.
+// ExprKind is the type of an Expr node.
 type ExprKind uint8
 
 // Expression node kinds.

@@ -2,7 +2,7 @@ package schema
 
 import "strings"
 
-// Kind says how values of a field are read, compared, grouped and written.
+// Kind determines how values of a field are read, compared, grouped and written.
 // Every declared type maps to exactly one kind.
 type Kind uint8
 
@@ -70,7 +70,7 @@ func KindOf(typ string) Kind {
 	return KindString
 }
 
-// Role is what a request may do with a standard field.
+// Role is the set of operations a request may apply to a standard field.
 type Role uint8
 
 // Roles of standard fields. User fields carry no role of their own: any UF

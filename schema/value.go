@@ -11,7 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// State says whether a value is present and readable.
+// State records whether a value is present and readable.
 type State uint8
 
 // Value states.
